@@ -1,0 +1,382 @@
+//! Evaluation: one pure function of (knowledge base, snapshot, options) to a report.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use rhai::{AST, Dynamic, EvalAltResult, Scope};
+use serde_json::Value;
+
+use crate::facts::context::{self, SnapshotScope};
+use crate::facts::handle::{Fact, NullFact, dynamic_to_json};
+use crate::facts::tree::Node;
+use crate::kb::{CompiledRule, KnowledgeBase, scope_template};
+use crate::report::{Affected, Finding, MAX_AFFECTED_ITEMS, REPORT_SCHEMA_VERSION, Report, SnapshotInfo, Summary};
+use crate::rule::{Outcome, Severity};
+use crate::snapshot::Snapshot;
+
+/// What to evaluate and what to keep.
+#[derive(Debug, Clone, Default)]
+pub struct EvalOptions {
+    /// Keep `pass` and `skipped` findings in the report too.
+    pub include_all: bool,
+    /// Evaluate only these rule ids (all rules when `None`).
+    pub only: Option<Vec<String>>,
+}
+
+/// How long one rule took (see [`KnowledgeBase::evaluate_profiled`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleTiming {
+    /// The rule.
+    pub rule_id: String,
+    /// Wall time of its conditions and message.
+    pub elapsed: Duration,
+    /// Its outcome.
+    pub outcome: Outcome,
+}
+
+/// Outcome of one condition run.
+pub(crate) enum Verdict {
+    Value(Dynamic),
+    Inconclusive(Vec<String>),
+    Failed(String),
+}
+
+impl KnowledgeBase {
+    /// Evaluates every rule against a snapshot.
+    ///
+    /// ```
+    /// # use syncdoctor_engine::{KbSource, KnowledgeBase, LoadOptions, Snapshot, EvalOptions, Outcome};
+    /// # use std::path::Path;
+    /// let source = KbSource::from_files("<doc>", [
+    ///     ("kb.yaml", "name: demo\nkb_version: 1.0.0\nmin_engine_version: 0.1.0\n"),
+    ///     ("catalog.yaml", "entries: [{slug: svc-stopped}]\n"),
+    ///     ("svc/svc-stopped.yaml", "id: svc-stopped\nversion: 1.0.0\nstatus: stable\ntitle: Service stopped\n\
+    ///        severity: critical\ncovers: [svc-stopped]\nsymptom: s\ncause: c\n\
+    ///        when: facts.svc.state != \"Running\"\nresolution: {summary: Start it}\n"),
+    /// ]);
+    /// let kb = KnowledgeBase::load(source, LoadOptions::default())?;   // compile once…
+    /// for state in ["Running", "Stopped"] {                              // …evaluate many
+    ///     let json = format!(r#"{{"schema_version":1,"collected_at":"2026-11-20T09:30:00Z",
+    ///         "collector":{{"name":"doc","version":"1"}},"probes":[],"facts":{{"svc":{{"state":"{state}"}}}}}}"#);
+    ///     let snapshot = Snapshot::from_text(&json, Path::new("doc.json"), None)?;
+    ///     let report = kb.evaluate(&snapshot, &EvalOptions::default());
+    ///     assert_eq!(report.findings.len(), usize::from(state == "Stopped"));
+    /// }
+    /// // An absent fact never matches: the rule is inconclusive and names what is missing.
+    /// let json = r#"{"schema_version":1,"collected_at":"2026-11-20T09:30:00Z",
+    ///     "collector":{"name":"doc","version":"1"},"probes":[],"facts":{}}"#;
+    /// let report = kb.evaluate(&Snapshot::from_text(json, Path::new("doc.json"), None)?, &EvalOptions::default());
+    /// assert_eq!(report.findings[0].outcome, Outcome::Inconclusive);
+    /// assert_eq!(report.findings[0].missing, ["facts.svc"]);
+    /// # Ok::<(), syncdoctor_engine::Error>(())
+    /// ```
+    pub fn evaluate(&self, snapshot: &Snapshot, options: &EvalOptions) -> Report {
+        self.evaluate_profiled(snapshot, options).0
+    }
+
+    /// Like [`evaluate`](Self::evaluate), also returning each rule's timing.
+    pub fn evaluate_profiled(&self, snapshot: &Snapshot, options: &EvalOptions) -> (Report, Vec<RuleTiming>) {
+        let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
+        let mut scope = self.scope_for(snapshot);
+        let selected =
+            self.rules.iter().filter(|r| options.only.as_ref().is_none_or(|only| only.iter().any(|id| id == r.id())));
+        let mut findings = Vec::new();
+        let mut timings = Vec::new();
+        for rule in selected {
+            let started = Instant::now();
+            let finding = self.run_rule(rule, snapshot, &mut scope);
+            timings.push(RuleTiming {
+                rule_id: rule.id().to_owned(),
+                elapsed: started.elapsed(),
+                outcome: finding.outcome,
+            });
+            findings.push(finding);
+        }
+        (self.assemble(snapshot, findings, options), timings)
+    }
+
+    /// Evaluates one rule (for rule tests and `explain`).
+    pub fn evaluate_rule(&self, id: &str, snapshot: &Snapshot) -> Option<Finding> {
+        let rule = self.rule(id)?;
+        let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
+        let mut scope = self.scope_for(snapshot);
+        Some(self.run_rule(rule, snapshot, &mut scope))
+    }
+
+    pub(crate) fn scope_for(&self, snapshot: &Snapshot) -> Scope<'static> {
+        let mut scope = scope_template();
+        scope.set_value("facts", Fact::root(Arc::clone(snapshot.facts())));
+        scope.set_value("data", Fact::root(Arc::clone(&self.data)));
+        scope
+    }
+
+    pub(crate) fn run_ast(&self, ast: &AST, scope: &mut Scope<'static>) -> Verdict {
+        context::reset_reads();
+        let base = scope.len();
+        let result = self.engine.eval_ast_with_scope::<Dynamic>(scope, ast);
+        scope.rewind(base);
+        let reads = context::take_reads();
+        match result {
+            Ok(v) if v.is::<NullFact>() => Verdict::Inconclusive(reads.nulls),
+            Ok(v) => Verdict::Value(v),
+            Err(e) => {
+                let mut unknown = reads.missing;
+                unknown.extend(reads.nulls);
+                if unknown.is_empty() {
+                    Verdict::Failed(describe_error(&e))
+                } else {
+                    unknown.dedup();
+                    Verdict::Inconclusive(unknown)
+                }
+            }
+        }
+    }
+
+    pub(crate) fn run_rule(&self, compiled: &CompiledRule, snapshot: &Snapshot, scope: &mut Scope<'static>) -> Finding {
+        let rule = &compiled.rule;
+        let mut finding = self.blank_finding(compiled, snapshot);
+        if let Some(reason) = product_mismatch(&rule.products, snapshot) {
+            finding.outcome = Outcome::Skipped;
+            finding.message = reason;
+            return finding;
+        }
+        if let Some(ast) = &compiled.applies_when {
+            match self.run_ast(ast, scope) {
+                Verdict::Value(v) if v.as_bool() == Ok(false) => {
+                    finding.outcome = Outcome::Skipped;
+                    finding.message = "applies_when is false for this snapshot".into();
+                    return finding;
+                }
+                Verdict::Value(v) if v.as_bool() == Ok(true) => {}
+                Verdict::Value(v) => {
+                    return failed(finding, format!("applies_when returned {}, expected a bool", v.type_name()));
+                }
+                Verdict::Inconclusive(missing) => return inconclusive(finding, missing),
+                Verdict::Failed(why) => {
+                    return failed(finding, format!("applies_when failed: {why}"));
+                }
+            }
+        }
+        match self.run_ast(&compiled.when, scope) {
+            Verdict::Inconclusive(missing) => inconclusive(finding, missing),
+            Verdict::Failed(why) => failed(finding, why),
+            Verdict::Value(v) => match classify(&v) {
+                Ok(None) => {
+                    finding.outcome = Outcome::Pass;
+                    finding.message = "no problem found".into();
+                    finding
+                }
+                Ok(Some(affected)) => {
+                    finding.outcome = Outcome::Match;
+                    finding.affected = affected;
+                    finding.message = self.message(compiled, scope);
+                    finding
+                }
+                Err(why) => failed(finding, why),
+            },
+        }
+    }
+
+    fn message(&self, compiled: &CompiledRule, scope: &mut Scope<'static>) -> String {
+        let Some(ast) = &compiled.message else {
+            return compiled.rule.title.clone();
+        };
+        match self.run_ast(ast, scope) {
+            Verdict::Value(v) => {
+                v.into_immutable_string().map(|s| s.to_string()).unwrap_or_else(|_| compiled.rule.title.clone())
+            }
+            Verdict::Inconclusive(missing) => format!("{} (message needs {})", compiled.rule.title, missing.join(", ")),
+            Verdict::Failed(why) => format!("{} (message failed: {why})", compiled.rule.title),
+        }
+    }
+
+    fn blank_finding(&self, compiled: &CompiledRule, snapshot: &Snapshot) -> Finding {
+        let rule = &compiled.rule;
+        let evidence: BTreeMap<String, Value> =
+            rule.evidence.iter().filter_map(|p| snapshot.fact(p).map(|v| (p.clone(), v))).collect();
+        Finding {
+            rule_id: rule.id.value.clone(),
+            rule_version: rule.version.value.clone(),
+            title: rule.title.clone(),
+            severity: rule.severity,
+            covers: rule.covers.iter().map(|c| c.value.clone()).collect(),
+            outcome: Outcome::Pass,
+            message: String::new(),
+            evidence,
+            missing: Vec::new(),
+            affected: None,
+            explains: Vec::new(),
+            resolution: rule.resolution.clone(),
+            references: rule.references.clone(),
+        }
+    }
+
+    /// Nests explained findings under their causes, orders and counts them.
+    fn assemble(&self, snapshot: &Snapshot, findings: Vec<Finding>, options: &EvalOptions) -> Report {
+        let mut summary = Summary { rules: findings.len(), ..Summary::default() };
+        for outcome in Outcome::ALL {
+            summary.outcomes.insert(outcome.as_str().into(), 0);
+        }
+        for severity in Severity::ALL {
+            summary.severities.insert(severity.as_str().into(), 0);
+        }
+        for f in &findings {
+            *summary.outcomes.entry(f.outcome.as_str().into()).or_default() += 1;
+            if f.outcome == Outcome::Match {
+                *summary.severities.entry(f.severity.as_str().into()).or_default() += 1;
+            }
+        }
+        let matched: HashMap<&str, &Finding> =
+            findings.iter().filter(|f| f.outcome == Outcome::Match).map(|f| (f.rule_id.as_str(), f)).collect();
+        let edges: HashMap<&str, Vec<&str>> = matched
+            .keys()
+            .map(|id| {
+                let targets = self.rule(id).map_or_else(Vec::new, |r| {
+                    r.rule.explains.iter().map(|e| e.value.as_str()).filter(|t| matched.contains_key(t)).collect()
+                });
+                (*id, targets)
+            })
+            .collect();
+        let explained: std::collections::HashSet<&str> = edges.values().flatten().copied().collect();
+        fn nest(
+            id: &str,
+            matched: &HashMap<&str, &Finding>,
+            edges: &HashMap<&str, Vec<&str>>,
+            depth: usize,
+        ) -> Option<(Finding, usize)> {
+            let mut finding = (*matched.get(id)?).clone();
+            let mut children = Vec::new();
+            if depth < 32 {
+                let targets = edges.get(id).map_or(&[][..], Vec::as_slice);
+                // Transitive reduction: a symptom another child already explains is nested there only.
+                let direct = targets.iter().filter(|t| !targets.iter().any(|o| o != *t && reaches(o, t, edges)));
+                children.extend(direct.filter_map(|child| nest(child, matched, edges, depth + 1)));
+            }
+            let deepest = children.iter().map(|(_, d)| d + 1).max().unwrap_or(0);
+            finding.explains = sort(&mut children);
+            Some((finding, deepest))
+        }
+        let mut top: Vec<(Finding, usize)> = Vec::new();
+        for f in &findings {
+            let keep = match f.outcome {
+                Outcome::Match => !explained.contains(f.rule_id.as_str()),
+                Outcome::Inconclusive | Outcome::Error => true,
+                Outcome::Pass | Outcome::Skipped => options.include_all,
+            };
+            if !keep {
+                continue;
+            }
+            if f.outcome == Outcome::Match {
+                if let Some(n) = nest(&f.rule_id, &matched, &edges, 0) {
+                    top.push(n);
+                }
+            } else {
+                top.push((f.clone(), 0));
+            }
+        }
+        let findings = sort(&mut top);
+        Report {
+            schema_version: REPORT_SCHEMA_VERSION,
+            kb_version: self.version().to_owned(),
+            engine_version: crate::kb::ENGINE_VERSION.to_owned(),
+            snapshot: SnapshotInfo { host: self.host_name(snapshot), collected_at: snapshot.collected_at.to_string() },
+            summary,
+            findings,
+        }
+    }
+
+    fn host_name(&self, snapshot: &Snapshot) -> Option<String> {
+        self.manifest.host_facts.iter().find_map(|p| snapshot.fact(p).and_then(|v| v.as_str().map(str::to_owned)))
+    }
+}
+
+/// Whether `to` is reachable from `from` through explains edges between matched findings.
+fn reaches(from: &str, to: &str, edges: &HashMap<&str, Vec<&str>>) -> bool {
+    let mut stack = vec![from];
+    let mut seen = std::collections::HashSet::new();
+    while let Some(node) = stack.pop() {
+        for next in edges.get(node).into_iter().flatten() {
+            if *next == to {
+                return true;
+            }
+            if seen.insert(*next) {
+                stack.push(next);
+            }
+        }
+    }
+    false
+}
+
+/// Orders findings by severity, then deeper causes first, then id.
+fn sort(items: &mut Vec<(Finding, usize)>) -> Vec<Finding> {
+    items.sort_by(|(a, da), (b, db)| a.severity.cmp(&b.severity).then(db.cmp(da)).then(a.rule_id.cmp(&b.rule_id)));
+    items.drain(..).map(|(f, _)| f).collect()
+}
+
+fn inconclusive(mut finding: Finding, missing: Vec<String>) -> Finding {
+    finding.outcome = Outcome::Inconclusive;
+    finding.message = format!("not evaluated: needs {}", missing.join(", "));
+    finding.missing = missing;
+    finding
+}
+
+fn failed(mut finding: Finding, why: String) -> Finding {
+    finding.outcome = Outcome::Error;
+    finding.message = why;
+    finding
+}
+
+/// `Ok(None)`: pass; `Ok(Some(affected))`: match (with affected items for a list result).
+fn classify(value: &Dynamic) -> Result<Option<Option<Affected>>, String> {
+    if let Ok(b) = value.as_bool() {
+        return Ok(b.then_some(None));
+    }
+    let items: Vec<Value> = if let Some(array) = value.read_lock::<rhai::Array>() {
+        array.iter().take(MAX_AFFECTED_ITEMS).map(dynamic_to_json).collect()
+    } else if let Some(fact) = value.read_lock::<Fact>().filter(|f| f.is_list()) {
+        fact.tree.items(fact.id).iter().take(MAX_AFFECTED_ITEMS).map(|id| fact.tree.to_value(*id)).collect()
+    } else {
+        return Err(format!("`when` returned {}, expected a bool or an array of affected items", value.type_name()));
+    };
+    let count = if let Some(array) = value.read_lock::<rhai::Array>() {
+        array.len()
+    } else {
+        value.read_lock::<Fact>().map_or(0, |f| f.tree.items(f.id).len())
+    };
+    Ok((count > 0).then_some(Some(Affected { count, items })))
+}
+
+fn product_mismatch(products: &[String], snapshot: &Snapshot) -> Option<String> {
+    if products.is_empty() {
+        return None;
+    }
+    let tree = snapshot.facts();
+    let id = tree.lookup(tree.root(), "products")?;
+    let present: Vec<String> = tree
+        .items(id)
+        .iter()
+        .filter_map(|c| match tree.node(*c) {
+            Node::Str(s) => Some(s.to_string()),
+            _ => None,
+        })
+        .collect();
+    if products.iter().any(|p| present.contains(p)) {
+        return None;
+    }
+    Some(format!(
+        "applies to {}; this snapshot is {}",
+        products.join(", "),
+        if present.is_empty() { "no known product".into() } else { present.join(", ") }
+    ))
+}
+
+fn describe_error(e: &EvalAltResult) -> String {
+    match e {
+        EvalAltResult::ErrorTooManyOperations(_) => "sandbox limit: too many operations (runaway loop?)".into(),
+        EvalAltResult::ErrorStackOverflow(_) => "sandbox limit: call stack too deep".into(),
+        EvalAltResult::ErrorDataTooLarge(what, _) => format!("sandbox limit: {what} too large"),
+        EvalAltResult::ErrorTooManyVariables(_) => "sandbox limit: too many variables".into(),
+        other => other.to_string(),
+    }
+}

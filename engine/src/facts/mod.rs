@@ -1,0 +1,7 @@
+//! How conditions see facts: an immutable shared tree ([`tree::FactTree`]) and the Rhai types over
+//! it ([`handle::Fact`], [`handle::NullFact`]), registered by [`api`].
+
+pub(crate) mod api;
+pub mod context;
+pub mod handle;
+pub mod tree;

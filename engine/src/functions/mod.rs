@@ -1,0 +1,31 @@
+//! The helper library registered into every condition: native Rust, deterministic, side-effect free.
+//!
+//! Each module documents its functions with an example; `syncdoctor rules docs` and the README list
+//! them. Nothing here touches files, the network or the wall clock: "now" is the snapshot's
+//! `collected_at`.
+
+pub mod charset;
+pub mod collections;
+pub mod presence;
+pub mod size;
+pub mod text;
+pub mod time;
+pub mod version;
+
+use rhai::{Engine, EvalAltResult, Position};
+
+/// Registers every helper module.
+pub(crate) fn register(engine: &mut Engine) {
+    time::register(engine);
+    version::register(engine);
+    size::register(engine);
+    text::register(engine);
+    collections::register(engine);
+    charset::register(engine);
+    presence::register(engine);
+}
+
+/// A helper's error, reported as the rule's `error` outcome.
+pub(crate) fn helper_error(message: impl Into<String>) -> Box<EvalAltResult> {
+    Box::new(EvalAltResult::ErrorRuntime(message.into().into(), Position::NONE))
+}

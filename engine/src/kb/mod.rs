@@ -1,0 +1,415 @@
+//! The knowledge base: manifest, catalog, reference data and rules, loaded, checked and compiled once.
+
+mod compile;
+pub mod paths;
+mod source;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rhai::{AST, Engine};
+use serde_json::Value;
+
+pub(crate) use compile::scope_template;
+pub use source::{KbSource, SourceFile};
+
+use crate::diagnostic::Diagnostic;
+use crate::error::{Error, Result};
+use crate::facts::tree::FactTree;
+use crate::functions::version;
+use crate::manifest::{Catalog, Manifest};
+use crate::rule::{Located, Rule};
+use crate::sandbox::build_engine;
+use crate::snapshot::SnapshotSchema;
+
+/// This engine's version, compared with a knowledge base's `min_engine_version`.
+pub const ENGINE_VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// How to load a knowledge base.
+#[derive(Debug, Default)]
+pub struct LoadOptions {
+    /// JSON Schema of snapshots: fact paths in conditions are checked against it, and snapshots
+    /// read through [`KnowledgeBase::read_snapshot`] are validated with it.
+    pub snapshot_schema: Option<Value>,
+}
+
+/// A rule with its conditions compiled.
+#[derive(Debug)]
+pub struct CompiledRule {
+    /// The rule as written.
+    pub rule: Rule,
+    /// The folder it lives in.
+    pub area: String,
+    /// Its file, relative to the knowledge base root.
+    pub path: PathBuf,
+    pub(crate) applies_when: Option<AST>,
+    pub(crate) when: AST,
+    pub(crate) message: Option<AST>,
+}
+
+impl CompiledRule {
+    /// The rule's id.
+    pub fn id(&self) -> &str {
+        &self.rule.id.value
+    }
+}
+
+/// A loaded, compiled knowledge base. Load it once and evaluate any number of snapshots, from any
+/// number of threads: it is `Send + Sync` and evaluation never mutates it.
+pub struct KnowledgeBase {
+    pub(crate) engine: Engine,
+    /// The manifest (`kb.yaml`).
+    pub manifest: Manifest,
+    /// The catalog of documented causes (`catalog.yaml`).
+    pub catalog: Catalog,
+    pub(crate) rules: Vec<CompiledRule>,
+    pub(crate) index: HashMap<String, usize>,
+    pub(crate) data: Arc<FactTree>,
+    pub(crate) schema: Option<SnapshotSchema>,
+    pub(crate) schema_json: Option<Value>,
+    /// The files it was loaded from (rule tests read `baselines/` from here).
+    pub source: KbSource,
+}
+
+impl std::fmt::Debug for KnowledgeBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeBase")
+            .field("name", &self.manifest.name)
+            .field("kb_version", &self.manifest.kb_version.value)
+            .field("rules", &self.rules.len())
+            .finish()
+    }
+}
+
+impl KnowledgeBase {
+    /// Loads the knowledge base in a folder (`kb.yaml`, `catalog.yaml`, `<area>/<id>.yaml`, `data/`).
+    pub fn load_dir(dir: &Path, options: LoadOptions) -> Result<Self> {
+        Self::load(KbSource::from_dir(dir)?, options)
+    }
+
+    /// Loads, checks and compiles a knowledge base. Every problem is reported at once, each with
+    /// its file, line and column.
+    pub fn load(source: KbSource, options: LoadOptions) -> Result<Self> {
+        let mut problems = Vec::new();
+        let manifest_file = Path::new("kb.yaml");
+        let Some(manifest) = parse_yaml::<Manifest>(&source, "kb.yaml", &mut problems) else {
+            if source.get("kb.yaml").is_none() {
+                problems.push(Diagnostic::file(&source.origin.join(manifest_file), "kb.yaml is missing"));
+            }
+            return Err(Error::KnowledgeBase(problems));
+        };
+        check_engine_version(&manifest)?;
+        let catalog =
+            parse_yaml::<Catalog>(&source, "catalog.yaml", &mut problems).unwrap_or(Catalog { entries: Vec::new() });
+        if source.get("catalog.yaml").is_none() {
+            problems.push(Diagnostic::file(&source.origin.join("catalog.yaml"), "catalog.yaml is missing"));
+        }
+        let engine = build_engine(&manifest.limits);
+        let data = Arc::new(FactTree::from_value(&load_data(&source, &mut problems), "data"));
+        let schema = match &options.snapshot_schema {
+            Some(s) => Some(SnapshotSchema::new(s)?),
+            None => None,
+        };
+        let mut rules = Vec::new();
+        for file in source.files.iter().filter(|f| is_rule_file(&f.path)) {
+            if let Some(rule) = load_rule(&engine, &source, file, &manifest, &mut problems) {
+                rules.push(rule);
+            }
+        }
+        rules.sort_by(|a, b| a.rule.id.value.cmp(&b.rule.id.value));
+        let mut kb = KnowledgeBase {
+            engine,
+            manifest,
+            catalog,
+            index: HashMap::new(),
+            rules,
+            data,
+            schema,
+            schema_json: options.snapshot_schema,
+            source,
+        };
+        kb.check_references(&mut problems);
+        if !problems.is_empty() {
+            problems.sort();
+            problems.dedup();
+            return Err(Error::KnowledgeBase(problems));
+        }
+        kb.index = kb.rules.iter().enumerate().map(|(i, r)| (r.id().to_owned(), i)).collect();
+        Ok(kb)
+    }
+
+    /// Every rule, sorted by id.
+    pub fn rules(&self) -> &[CompiledRule] {
+        &self.rules
+    }
+
+    /// The rule with this id.
+    pub fn rule(&self, id: &str) -> Option<&CompiledRule> {
+        self.index.get(id).and_then(|i| self.rules.get(*i))
+    }
+
+    /// The knowledge base's version.
+    pub fn version(&self) -> &str {
+        &self.manifest.kb_version.value
+    }
+
+    /// The compiled snapshot schema, if the knowledge base was loaded with one.
+    pub fn snapshot_schema(&self) -> Option<&SnapshotSchema> {
+        self.schema.as_ref()
+    }
+
+    /// Reads a snapshot file, validating it with the knowledge base's snapshot schema.
+    pub fn read_snapshot(&self, path: &Path) -> Result<crate::Snapshot> {
+        crate::Snapshot::from_path(path, self.schema.as_ref())
+    }
+
+    /// Checks that ids are unique, `covers` exist in the catalog, `explains` targets exist and
+    /// form no cycle, and fact paths exist in the snapshot schema.
+    fn check_references(&self, problems: &mut Vec<Diagnostic>) {
+        let slugs: BTreeSet<&str> = self.catalog.entries.iter().map(|e| e.slug.as_str()).collect();
+        let mut seen: HashMap<&str, &Path> = HashMap::new();
+        for r in &self.rules {
+            let file = self.source.origin.join(&r.path);
+            if let Some(first) = seen.insert(r.id(), &r.path) {
+                problems.push(Diagnostic::spanned(
+                    &file,
+                    &r.rule.id,
+                    format!("duplicate id `{}` (also in {})", r.id(), first.display()),
+                ));
+            }
+            for slug in &r.rule.covers {
+                if !slugs.contains(slug.value.as_str()) {
+                    problems.push(Diagnostic::spanned(
+                        &file,
+                        slug,
+                        format!("`covers`: `{}` is not a catalog slug (catalog.yaml)", slug.value),
+                    ));
+                }
+            }
+            for target in &r.rule.explains {
+                if !self.rules.iter().any(|o| o.id() == target.value) {
+                    problems.push(Diagnostic::spanned(
+                        &file,
+                        target,
+                        format!("`explains`: no rule has id `{}`", target.value),
+                    ));
+                }
+            }
+            if let Some(replacement) = &r.rule.replaced_by
+                && !self.rules.iter().any(|o| o.id() == replacement)
+            {
+                problems.push(Diagnostic::spanned(
+                    &file,
+                    &r.rule.id,
+                    format!("`replaced_by`: no rule has id `{replacement}`"),
+                ));
+            }
+            if let Some(schema) = &self.schema_json {
+                self.check_fact_paths(schema, r, &file, problems);
+            }
+        }
+        self.check_cycles(problems);
+    }
+
+    fn check_fact_paths(&self, schema: &Value, r: &CompiledRule, file: &Path, problems: &mut Vec<Diagnostic>) {
+        let text = self.source.get(&r.path.to_string_lossy()).map_or("", |f| f.text.as_str());
+        let conditions = [
+            Some(("when", &r.rule.when)),
+            r.rule.applies_when.as_ref().map(|a| ("applies_when", a)),
+            r.rule.message.as_ref().map(|m| ("message", m)),
+        ];
+        for (field, located) in conditions.into_iter().flatten() {
+            for used in paths::fact_paths(&located.value) {
+                if let Err(why) = paths::check_path(schema, &used.path) {
+                    let pos = offset_position(&located.value, used.offset);
+                    let (line, column) = compile::position_in_file(text, located, pos);
+                    problems.push(Diagnostic::at(
+                        file,
+                        line,
+                        column,
+                        format!("`{field}` reads unknown fact `facts.{}`: {why}", used.path),
+                    ));
+                }
+            }
+        }
+        for path in &r.rule.evidence {
+            let clean: String = path.split('[').next().unwrap_or("").to_string();
+            if let Err(why) = paths::check_path(schema, &clean) {
+                problems.push(Diagnostic::spanned(
+                    file,
+                    &r.rule.id,
+                    format!("`evidence`: unknown fact `{path}`: {why}"),
+                ));
+            }
+        }
+    }
+
+    fn check_cycles(&self, problems: &mut Vec<Diagnostic>) {
+        let edges: BTreeMap<&str, Vec<&str>> =
+            self.rules.iter().map(|r| (r.id(), r.rule.explains.iter().map(|e| e.value.as_str()).collect())).collect();
+        let mut reported = BTreeSet::new();
+        for r in &self.rules {
+            let mut stack = vec![(r.id(), vec![r.id()])];
+            while let Some((node, trail)) = stack.pop() {
+                for next in edges.get(node).into_iter().flatten() {
+                    if *next == r.id() {
+                        let cycle = trail.iter().chain(std::iter::once(next)).copied().collect::<Vec<_>>().join(" -> ");
+                        let mut members: Vec<&str> = trail.clone();
+                        members.sort_unstable();
+                        if reported.insert(members) {
+                            let file = self.source.origin.join(&r.path);
+                            let at = r.rule.explains.first().map_or(&r.rule.id, |e| e);
+                            problems.push(Diagnostic::spanned(&file, at, format!("`explains` forms a cycle: {cycle}")));
+                        }
+                    } else if !trail.contains(next) {
+                        let mut t = trail.clone();
+                        t.push(next);
+                        stack.push((next, t));
+                    }
+                }
+            }
+        }
+    }
+}
+
+fn offset_position(text: &str, offset: usize) -> rhai::Position {
+    let before = text.get(..offset).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    rhai::Position::new(line as u16, column as u16)
+}
+
+fn check_engine_version(manifest: &Manifest) -> Result<()> {
+    let required = &manifest.min_engine_version.value;
+    let too_old = version::compare(ENGINE_VERSION, required).map_or(true, |o| o.is_lt());
+    if too_old {
+        return Err(Error::EngineTooOld {
+            kb_version: manifest.kb_version.value.clone(),
+            required: required.clone(),
+            engine: ENGINE_VERSION.to_owned(),
+        });
+    }
+    Ok(())
+}
+
+fn parse_yaml<T: serde::de::DeserializeOwned>(
+    source: &KbSource,
+    path: &str,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<T> {
+    let file = source.get(path)?;
+    match serde_saphyr::from_str::<T>(&file.text) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            problems.push(Diagnostic::yaml(&source.display_path(file), &e));
+            None
+        }
+    }
+}
+
+/// A rule file is a YAML file one folder deep, outside `data/` and `baselines/`.
+fn is_rule_file(path: &Path) -> bool {
+    let parts: Vec<_> = path.components().collect();
+    let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
+    let top = parts.first().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
+    yaml && parts.len() == 2 && top != "data" && top != "baselines"
+}
+
+/// Reference data: each `data/<name>.yaml` becomes `data.<name>`.
+fn load_data(source: &KbSource, problems: &mut Vec<Diagnostic>) -> Value {
+    let mut data = serde_json::Map::new();
+    for file in source.files.iter().filter(|f| f.path.starts_with("data")) {
+        let name = file.path.file_stem().map(|s| s.to_string_lossy().replace('-', "_")).unwrap_or_default();
+        match serde_saphyr::from_str::<Value>(&file.text) {
+            Ok(v) => {
+                data.insert(name, v);
+            }
+            Err(e) => problems.push(Diagnostic::yaml(&source.display_path(file), &e)),
+        }
+    }
+    Value::Object(data)
+}
+
+fn load_rule(
+    engine: &Engine,
+    source: &KbSource,
+    file: &SourceFile,
+    manifest: &Manifest,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<CompiledRule> {
+    let shown = source.display_path(file);
+    let rule: Rule = match serde_saphyr::from_str(&file.text) {
+        Ok(r) => r,
+        Err(e) => {
+            problems.push(Diagnostic::yaml(&shown, &e));
+            return None;
+        }
+    };
+    let area = file.path.parent().map(|p| p.to_string_lossy().into_owned()).unwrap_or_default();
+    let stem = file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+    let id = &rule.id;
+    if !is_kebab(&id.value) {
+        problems.push(Diagnostic::spanned(&shown, id, format!("`id`: `{}` is not kebab-case", id.value)));
+    }
+    if stem != id.value {
+        problems.push(Diagnostic::spanned(
+            &shown,
+            id,
+            format!("`id`: `{}` differs from the file name `{stem}`", id.value),
+        ));
+    }
+    if !manifest.areas.is_empty() && !manifest.areas.contains(&area) {
+        problems.push(Diagnostic::file(&shown, format!("folder `{area}` is not an area listed in kb.yaml")));
+    }
+    if !is_semver(&rule.version.value) {
+        problems.push(Diagnostic::spanned(
+            &shown,
+            &rule.version,
+            format!("`version`: `{}` is not MAJOR.MINOR.PATCH", rule.version.value),
+        ));
+    }
+    for product in &rule.products {
+        if !manifest.products.is_empty() && !manifest.products.contains(product) {
+            problems.push(Diagnostic::spanned(
+                &shown,
+                id,
+                format!("`products`: `{product}` is not a product listed in kb.yaml"),
+            ));
+        }
+    }
+    let mut compile_one =
+        |field: &str, text: &Located<String>| match compile::compile_condition(engine, &shown, &file.text, field, text)
+        {
+            Ok(ast) => Some(ast),
+            Err(d) => {
+                problems.push(d);
+                None
+            }
+        };
+    let applies_when = rule.applies_when.as_ref().map(|a| compile_one("applies_when", a));
+    let when = compile_one("when", &rule.when);
+    let message = rule.message.as_ref().map(|m| match compile::compile_message(engine, &shown, &file.text, m) {
+        Ok(ast) => Some(ast),
+        Err(d) => {
+            problems.push(d);
+            None
+        }
+    });
+    let (Some(when), Some(applies_when), Some(message)) =
+        (when, applies_when.map_or(Some(None), |a| a.map(Some)), message.map_or(Some(None), |m| m.map(Some)))
+    else {
+        return None;
+    };
+    Some(CompiledRule { rule, area, path: file.path.clone(), applies_when, when, message })
+}
+
+fn is_kebab(id: &str) -> bool {
+    !id.is_empty()
+        && id.split('-').all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+}
+
+fn is_semver(v: &str) -> bool {
+    let parts: Vec<&str> = v.split('.').collect();
+    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}

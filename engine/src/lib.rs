@@ -1,0 +1,51 @@
+//! # syncdoctor-engine
+//!
+//! A generic rules engine: a knowledge base of YAML rules whose conditions are [Rhai] scripts,
+//! evaluated against JSON (or YAML) fact snapshots into a deterministic [`Report`].
+//! The engine knows nothing of any particular domain: the knowledge base and the snapshot schema
+//! are data given to it.
+//!
+//! * Load and compile once: [`KnowledgeBase::load`] / [`KnowledgeBase::load_dir`].
+//! * Evaluate many: [`KnowledgeBase::evaluate`] takes `&self`; the knowledge base is `Send + Sync`.
+//! * Absent facts never count as true or false: a condition that reads one ends `inconclusive`
+//!   and the finding names the missing paths.
+//! * "Now" is the snapshot's `collected_at`: the same snapshot gives the same report forever.
+//!
+//! [Rhai]: https://rhai.rs
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+
+pub mod diagnostic;
+pub mod envelope;
+pub mod error;
+mod eval;
+mod explain;
+pub mod facts;
+pub mod functions;
+pub mod kb;
+pub mod locate;
+pub mod manifest;
+pub mod report;
+pub mod rule;
+pub mod sandbox;
+pub mod snapshot;
+pub mod testing;
+
+pub use diagnostic::Diagnostic;
+pub use error::{Error, Result};
+pub use eval::{EvalOptions, RuleTiming};
+pub use explain::{Explanation, Term};
+pub use kb::{CompiledRule, ENGINE_VERSION, KbSource, KnowledgeBase, LoadOptions};
+pub use report::{Finding, Report};
+pub use rule::{Outcome, Rule, Severity};
+pub use snapshot::{Snapshot, SnapshotSchema};
+
+#[cfg(test)]
+mod tests {
+    fn assert_send_sync<T: Send + Sync>() {}
+
+    #[test]
+    fn knowledge_base_is_send_and_sync() {
+        assert_send_sync::<super::KnowledgeBase>();
+        assert_send_sync::<super::Snapshot>();
+    }
+}

@@ -1,0 +1,118 @@
+//! The report: the contract every renderer and embedding tool reads.
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::rule::{Outcome, Reference, Resolution, Severity};
+
+/// Version of the report format.
+pub const REPORT_SCHEMA_VERSION: u32 = 1;
+
+/// The result of evaluating a knowledge base against one snapshot. Same knowledge base and same
+/// snapshot give a byte-identical serialized report.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[schemars(title = "syncdoctor report")]
+pub struct Report {
+    /// Report format version.
+    pub schema_version: u32,
+    /// Version of the knowledge base used.
+    pub kb_version: String,
+    /// Version of the engine used.
+    pub engine_version: String,
+    /// Which snapshot was diagnosed.
+    pub snapshot: SnapshotInfo,
+    /// Counts per outcome and, for matches, per severity.
+    pub summary: Summary,
+    /// Findings: `match`, `inconclusive` and `error` (and `pass`/`skipped` when all are asked for),
+    /// ordered by severity, depth of cause, id. A finding another one explains is nested under it.
+    pub findings: Vec<Finding>,
+}
+
+/// Which snapshot a report is about.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct SnapshotInfo {
+    /// The host the facts describe (first of the knowledge base's `host_facts` present).
+    pub host: Option<String>,
+    /// When the facts were gathered (RFC 3339).
+    pub collected_at: String,
+}
+
+/// Counts of a report.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, JsonSchema)]
+pub struct Summary {
+    /// Rules evaluated.
+    pub rules: usize,
+    /// Rules per outcome (`match`, `pass`, `skipped`, `inconclusive`, `error`).
+    pub outcomes: BTreeMap<String, usize>,
+    /// Matched rules per severity (`critical`, `error`, `warning`, `info`).
+    pub severities: BTreeMap<String, usize>,
+}
+
+/// One rule's result.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Finding {
+    /// The rule.
+    pub rule_id: String,
+    /// The rule's version.
+    pub rule_version: String,
+    /// The rule's title.
+    pub title: String,
+    /// The rule's severity.
+    pub severity: Severity,
+    /// Catalog slugs the rule covers.
+    pub covers: Vec<String>,
+    /// The outcome.
+    pub outcome: Outcome,
+    /// For a match, the rule's message; otherwise why the outcome (missing facts, error, skip reason).
+    pub message: String,
+    /// Values of the rule's evidence facts (absent facts are left out).
+    pub evidence: BTreeMap<String, Value>,
+    /// For `inconclusive`: the facts that were absent or null.
+    pub missing: Vec<String>,
+    /// For a rule that returns a list: how many items, and the first 50.
+    pub affected: Option<Affected>,
+    /// Matched findings this one is the deeper cause of.
+    pub explains: Vec<Finding>,
+    /// How to fix it.
+    pub resolution: Resolution,
+    /// Where the knowledge comes from.
+    pub references: Vec<Reference>,
+}
+
+/// Objects affected by a per-object rule.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Affected {
+    /// How many objects.
+    pub count: usize,
+    /// The first 50.
+    pub items: Vec<Value>,
+}
+
+/// Most affected items a finding carries.
+pub const MAX_AFFECTED_ITEMS: usize = 50;
+
+impl Report {
+    /// Whether some finding (nested ones included) matched at or above `threshold`.
+    pub fn has_match_at_or_above(&self, threshold: Severity) -> bool {
+        fn any(findings: &[Finding], t: Severity) -> bool {
+            findings.iter().any(|f| (f.outcome == Outcome::Match && f.severity <= t) || any(&f.explains, t))
+        }
+        any(&self.findings, threshold)
+    }
+
+    /// Every finding, nested ones included, depth first.
+    pub fn all_findings(&self) -> Vec<&Finding> {
+        fn walk<'a>(findings: &'a [Finding], out: &mut Vec<&'a Finding>) {
+            for f in findings {
+                out.push(f);
+                walk(&f.explains, out);
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.findings, &mut out);
+        out
+    }
+}

@@ -1,0 +1,176 @@
+//! Fact snapshots: parsing (JSON or YAML), schema validation with located errors, and the immutable
+//! fact tree conditions read.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostic;
+use crate::envelope::{Collector, ProbeRun, Provenance, SNAPSHOT_SCHEMA_VERSION};
+use crate::error::{Error, Result};
+use crate::facts::tree::FactTree;
+use crate::locate::locate_pointer;
+
+/// A parsed, validated snapshot, ready to be evaluated any number of times.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// The snapshot format version.
+    pub schema_version: u32,
+    /// When the facts were gathered: "now" for every rule.
+    pub collected_at: Timestamp,
+    /// Which tool gathered them.
+    pub collector: Collector,
+    /// How each probe ran.
+    pub probes: Vec<ProbeRun>,
+    /// Which probe gathered each fact, when recorded.
+    pub provenance: Provenance,
+    facts: Arc<FactTree>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Envelope {
+    schema_version: u32,
+    collected_at: String,
+    collector: Collector,
+    #[serde(default)]
+    probes: Vec<ProbeRun>,
+    #[serde(default)]
+    provenance: Provenance,
+    facts: Value,
+}
+
+/// A compiled JSON Schema that snapshots are validated against.
+pub struct SnapshotSchema {
+    validator: jsonschema::Validator,
+}
+
+impl std::fmt::Debug for SnapshotSchema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("SnapshotSchema")
+    }
+}
+
+impl SnapshotSchema {
+    /// Compiles a schema.
+    pub fn new(schema: &Value) -> Result<Self> {
+        let validator = jsonschema::validator_for(schema).map_err(|e| Error::Schema(e.to_string()))?;
+        Ok(SnapshotSchema { validator })
+    }
+
+    /// Every schema violation as (JSON pointer, message), in document order.
+    pub fn violations(&self, value: &Value) -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> =
+            self.validator.iter_errors(value).map(|e| (e.instance_path().as_str().to_owned(), e.to_string())).collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+}
+
+impl Snapshot {
+    /// Reads a snapshot file (`.json`, or `.yaml`/`.yml`).
+    pub fn from_path(path: &Path, schema: Option<&SnapshotSchema>) -> Result<Self> {
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        Self::from_text(&text, path, schema)
+    }
+
+    /// Parses snapshot text; `origin` names it in error messages and picks YAML for `.yaml`/`.yml`.
+    pub fn from_text(text: &str, origin: &Path, schema: Option<&SnapshotSchema>) -> Result<Self> {
+        let is_yaml = origin.extension().is_some_and(|e| e == "yaml" || e == "yml");
+        let value: Value = if is_yaml {
+            serde_saphyr::from_str(text).map_err(|e| Error::Snapshot(vec![Diagnostic::yaml(origin, &e)]))?
+        } else {
+            serde_json::from_str(text).map_err(|e| {
+                Error::Snapshot(vec![Diagnostic::at(origin, e.line() as u64, e.column() as u64, json_message(&e))])
+            })?
+        };
+        let locate = |pointer: &str| {
+            if is_yaml { None } else { locate_pointer(text, pointer) }
+        };
+        Self::from_value_located(value, origin, schema, &locate)
+    }
+
+    /// Builds a snapshot from an already parsed JSON value.
+    pub fn from_value(value: Value, origin: &Path, schema: Option<&SnapshotSchema>) -> Result<Self> {
+        Self::from_value_located(value, origin, schema, &|_| None)
+    }
+
+    fn from_value_located(
+        value: Value,
+        origin: &Path,
+        schema: Option<&SnapshotSchema>,
+        locate: &dyn Fn(&str) -> Option<(u64, u64)>,
+    ) -> Result<Self> {
+        let at = |pointer: &str, message: String| {
+            let (line, column) = locate(pointer).unwrap_or((0, 0));
+            let place = if pointer.is_empty() { String::new() } else { format!(" (at {pointer})") };
+            Diagnostic::at(origin, line, column, format!("{message}{place}"))
+        };
+        let Some(object) = value.as_object() else {
+            return Err(Error::Snapshot(vec![at("", "a snapshot must be a JSON object".into())]));
+        };
+        match object.get("schema_version").and_then(Value::as_u64) {
+            Some(v) if v == u64::from(SNAPSHOT_SCHEMA_VERSION) => {}
+            Some(v) => {
+                return Err(Error::Snapshot(vec![at(
+                    "/schema_version",
+                    format!(
+                        "unsupported schema_version {v}: this engine reads schema_version {SNAPSHOT_SCHEMA_VERSION}"
+                    ),
+                )]));
+            }
+            None => {
+                return Err(Error::Snapshot(vec![at(
+                    "/schema_version",
+                    format!("missing or non-integer schema_version (expected {SNAPSHOT_SCHEMA_VERSION})"),
+                )]));
+            }
+        }
+        if let Some(schema) = schema {
+            let problems: Vec<Diagnostic> =
+                schema.violations(&value).into_iter().map(|(pointer, message)| at(&pointer, message)).collect();
+            if !problems.is_empty() {
+                return Err(Error::Snapshot(problems));
+            }
+        }
+        let envelope: Envelope =
+            serde_json::from_value(value).map_err(|e| Error::Snapshot(vec![at("", e.to_string())]))?;
+        let collected_at: Timestamp = envelope.collected_at.parse().map_err(|e| {
+            Error::Snapshot(vec![at("/collected_at", format!("collected_at is not an RFC 3339 timestamp: {e}"))])
+        })?;
+        if !envelope.facts.is_object() {
+            return Err(Error::Snapshot(vec![at("/facts", "facts must be an object".into())]));
+        }
+        Ok(Snapshot {
+            schema_version: envelope.schema_version,
+            collected_at,
+            collector: envelope.collector,
+            probes: envelope.probes,
+            provenance: envelope.provenance,
+            facts: Arc::new(FactTree::from_value(&envelope.facts, "facts")),
+        })
+    }
+
+    /// The facts, as the tree conditions read.
+    pub fn facts(&self) -> &Arc<FactTree> {
+        &self.facts
+    }
+
+    /// The value of a fact at a dotted path relative to `facts` (`None` when absent).
+    pub fn fact(&self, path: &str) -> Option<Value> {
+        self.facts.lookup(self.facts.root(), path).map(|id| self.facts.to_value(id))
+    }
+}
+
+fn json_message(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    // serde_json appends " at line L column C"; the diagnostic carries the position already.
+    match text.rfind(" at line ") {
+        Some(i) => text[..i].to_string(),
+        None => text,
+    }
+}

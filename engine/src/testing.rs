@@ -1,0 +1,284 @@
+//! Rule tests: each rule's `tests:` (a healthy baseline, a JSON merge patch, `set` and `remove`, an
+//! expected outcome), plus the checks every rule must pass on every healthy baseline.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+use crate::diagnostic::Diagnostic;
+use crate::error::Error;
+use crate::kb::{CompiledRule, KnowledgeBase};
+use crate::report::Finding;
+use crate::rule::{Outcome, RuleTest};
+use crate::snapshot::Snapshot;
+
+/// The result of one rule test.
+#[derive(Debug, Clone)]
+pub struct TestResult {
+    /// The rule.
+    pub rule_id: String,
+    /// The test's name (implicit tests are named `healthy baseline <name>`).
+    pub name: String,
+    /// What was expected.
+    pub expected: String,
+    /// The finding the rule produced (`None` when the test could not be set up).
+    pub finding: Option<Finding>,
+    /// Whether the test passed.
+    pub passed: bool,
+    /// Why it failed, when it did.
+    pub failure: Option<String>,
+    /// The snapshot the rule ran on (to explain a failure).
+    pub snapshot: Option<Snapshot>,
+}
+
+/// Healthy baseline snapshots by name (`baselines/<name>.json`).
+pub type Baselines = BTreeMap<String, Value>;
+
+impl KnowledgeBase {
+    /// The healthy baselines shipped with the knowledge base.
+    pub fn baselines(&self) -> Result<Baselines, Error> {
+        let mut out = Baselines::new();
+        let mut problems = Vec::new();
+        for file in self.source.files.iter().filter(|f| f.path.starts_with("baselines")) {
+            let name = file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
+            let shown = self.source.display_path(file);
+            match Snapshot::from_text(&file.text, &shown, self.snapshot_schema()) {
+                Ok(_) => {
+                    if let Ok(v) = serde_json::from_str::<Value>(&file.text) {
+                        out.insert(name, v);
+                    }
+                }
+                Err(Error::Snapshot(d)) => problems.extend(d),
+                Err(e) => problems.push(Diagnostic::file(&shown, e.to_string())),
+            }
+        }
+        if problems.is_empty() { Ok(out) } else { Err(Error::KnowledgeBase(problems)) }
+    }
+
+    /// Runs the tests of the selected rules (all when `ids` is empty) and the healthy-baseline
+    /// checks.
+    pub fn run_tests(&self, baselines: &Baselines, ids: &[String]) -> Vec<TestResult> {
+        let selected = self.rules().iter().filter(|r| ids.is_empty() || ids.iter().any(|id| id == r.id()));
+        let mut results = Vec::new();
+        for rule in selected {
+            let mut baseline = None;
+            for test in &rule.rule.tests {
+                baseline = test.baseline.clone().or(baseline).or_else(|| default_baseline(rule, baselines));
+                results.push(self.run_test(rule, test, baseline.as_deref(), baselines));
+            }
+            results.extend(self.healthy_checks(rule, baselines));
+        }
+        results
+    }
+
+    fn run_test(
+        &self,
+        rule: &CompiledRule,
+        test: &RuleTest,
+        baseline: Option<&str>,
+        baselines: &Baselines,
+    ) -> TestResult {
+        let expected = match test.affected {
+            Some(n) => format!("{} with {n} affected", test.expect.as_str()),
+            None => test.expect.as_str().to_owned(),
+        };
+        let mut result = TestResult {
+            rule_id: rule.id().to_owned(),
+            name: test.name.clone(),
+            expected,
+            finding: None,
+            passed: false,
+            failure: None,
+            snapshot: None,
+        };
+        let snapshot = match build_test_snapshot(self, rule, test, baseline, baselines) {
+            Ok(s) => s,
+            Err(why) => {
+                result.failure = Some(why);
+                return result;
+            }
+        };
+        let finding = self.evaluate_rule(rule.id(), &snapshot);
+        let actual = finding.as_ref().map(|f| (f.outcome, f.affected.as_ref().map_or(0, |a| a.count)));
+        result.passed = match actual {
+            Some((outcome, count)) => outcome == test.expect && test.affected.is_none_or(|n| n == count),
+            None => false,
+        };
+        if !result.passed {
+            result.failure = Some(match &finding {
+                Some(f) => format!(
+                    "expected {}, got {}{}: {}",
+                    result.expected,
+                    f.outcome.as_str(),
+                    f.affected.as_ref().map_or(String::new(), |a| format!(" with {} affected", a.count)),
+                    f.message
+                ),
+                None => "rule not found".into(),
+            });
+        }
+        result.finding = finding;
+        result.snapshot = Some(snapshot);
+        result
+    }
+
+    /// No rule may match a healthy baseline (nor the baseline reduced to portable namespaces).
+    fn healthy_checks(&self, rule: &CompiledRule, baselines: &Baselines) -> Vec<TestResult> {
+        let mut out = Vec::new();
+        for (name, value) in baselines {
+            let allowed =
+                self.manifest.baseline_matches.get(name).is_some_and(|ids| ids.iter().any(|i| i == rule.id()));
+            let mut variants = vec![(format!("healthy baseline {name}"), value.clone())];
+            if !self.manifest.portable_namespaces.is_empty() {
+                let mut reduced = value.clone();
+                if let Some(facts) = reduced.get_mut("facts").and_then(Value::as_object_mut) {
+                    facts.retain(|k, _| self.manifest.portable_namespaces.contains(k));
+                }
+                variants.push((format!("healthy baseline {name}, portable facts only"), reduced));
+            }
+            for (label, snapshot_value) in variants {
+                let origin = PathBuf::from(format!("baselines/{name}.json"));
+                let Ok(snapshot) = Snapshot::from_value(snapshot_value, &origin, self.snapshot_schema()) else {
+                    continue;
+                };
+                let finding = self.evaluate_rule(rule.id(), &snapshot);
+                let matched = finding.as_ref().is_some_and(|f| f.outcome == Outcome::Match);
+                let errored = finding.as_ref().is_some_and(|f| f.outcome == Outcome::Error);
+                let passed = (allowed || !matched) && !errored;
+                out.push(TestResult {
+                    rule_id: rule.id().to_owned(),
+                    name: label,
+                    expected: if allowed { "no error".into() } else { "no match and no error".into() },
+                    failure: (!passed).then(|| {
+                        let f = finding.as_ref();
+                        format!(
+                            "got {} on a healthy baseline: {}",
+                            f.map_or("nothing", |f| f.outcome.as_str()),
+                            f.map_or("", |f| f.message.as_str())
+                        )
+                    }),
+                    finding,
+                    passed,
+                    snapshot: Some(snapshot),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn default_baseline(rule: &CompiledRule, baselines: &Baselines) -> Option<String> {
+    rule.rule.products.iter().find(|p| baselines.contains_key(*p)).cloned().or_else(|| baselines.keys().next().cloned())
+}
+
+fn build_test_snapshot(
+    kb: &KnowledgeBase,
+    rule: &CompiledRule,
+    test: &RuleTest,
+    baseline: Option<&str>,
+    baselines: &Baselines,
+) -> Result<Snapshot, String> {
+    let name = baseline.ok_or("no baseline snapshot available (add baselines/<name>.json)")?;
+    let mut value = baselines.get(name).cloned().ok_or_else(|| format!("unknown baseline `{name}`"))?;
+    let facts = value.get_mut("facts").ok_or("baseline has no facts")?;
+    if let Some(patch) = &test.patch {
+        merge_patch(facts, patch);
+    }
+    for (path, v) in &test.set {
+        set_path(facts, path, v.clone()).map_err(|e| format!("set `{path}`: {e}"))?;
+    }
+    for path in &test.remove {
+        remove_path(facts, path).map_err(|e| format!("remove `{path}`: {e}"))?;
+    }
+    if let Some(at) = &test.collected_at {
+        value["collected_at"] = Value::String(at.clone());
+    }
+    let origin = Path::new(&rule.path).with_extension(format!("yaml#{}", test.name));
+    Snapshot::from_value(value, &origin, kb.snapshot_schema())
+        .map_err(|e| format!("the test's snapshot is invalid: {e}"))
+}
+
+/// RFC 7396 JSON merge patch.
+pub fn merge_patch(target: &mut Value, patch: &Value) {
+    let Value::Object(patch) = patch else {
+        *target = patch.clone();
+        return;
+    };
+    if !target.is_object() {
+        *target = Value::Object(Map::new());
+    }
+    if let Value::Object(map) = target {
+        for (k, v) in patch {
+            if v.is_null() {
+                map.remove(k);
+            } else {
+                merge_patch(map.entry(k.clone()).or_insert(Value::Null), v);
+            }
+        }
+    }
+}
+
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn steps(path: &str) -> Result<Vec<Step<'_>>, String> {
+    let mut out = Vec::new();
+    for segment in path.split('.') {
+        let (key, mut rest) = segment.find('[').map_or((segment, ""), |i| (&segment[..i], &segment[i..]));
+        if !key.is_empty() {
+            out.push(Step::Key(key));
+        }
+        while let Some(close) = rest.find(']') {
+            let index = rest.get(1..close).and_then(|n| n.parse().ok()).ok_or("bad index")?;
+            out.push(Step::Index(index));
+            rest = &rest[close + 1..];
+        }
+    }
+    Ok(out)
+}
+
+/// Sets the value at a dotted path, creating missing objects on the way.
+pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let steps = steps(path)?;
+    let mut node = root;
+    for step in &steps {
+        node = match step {
+            Step::Key(k) => {
+                if !node.is_object() {
+                    *node = Value::Object(Map::new());
+                }
+                node.as_object_mut().ok_or("not an object")?.entry(k.to_string()).or_insert(Value::Null)
+            }
+            Step::Index(i) => node.get_mut(*i).ok_or(format!("no element [{i}]"))?,
+        };
+    }
+    *node = value;
+    Ok(())
+}
+
+/// Removes the value at a dotted path (an absent path is an error: the test is wrong).
+pub fn remove_path(root: &mut Value, path: &str) -> Result<(), String> {
+    let steps = steps(path)?;
+    let (last, parents) = steps.split_last().ok_or("empty path")?;
+    let mut node = root;
+    for step in parents {
+        node = match step {
+            Step::Key(k) => node.get_mut(*k),
+            Step::Index(i) => node.get_mut(*i),
+        }
+        .ok_or("path does not exist")?;
+    }
+    let removed = match last {
+        Step::Key(k) => node.as_object_mut().and_then(|m| m.remove(*k)).is_some(),
+        Step::Index(i) => match node.as_array_mut() {
+            Some(a) if *i < a.len() => {
+                a.remove(*i);
+                true
+            }
+            _ => false,
+        },
+    };
+    if removed { Ok(()) } else { Err("path does not exist".into()) }
+}

@@ -1,0 +1,216 @@
+//! The `collect` configuration file (YAML): which tenant, which LDAP server, which endpoints,
+//! which proxy, where files are, and per-probe time limits. Every section is optional; a probe
+//! whose section is missing (and that has no safe default) is `skipped` as "not configured".
+//!
+//! Secrets are never written in the file: the file names an environment variable or a file
+//! holding them (`secret_env`, `secret_file`, `password_env`, `password_file`).
+//!
+//! # Example
+//!
+//! ```
+//! use syncdoctor_probes::config::CollectConfig;
+//!
+//! let config = CollectConfig::from_yaml_str("timeout_seconds: 30\ntimeouts: { network: 90 }\n", "inline")?;
+//! assert_eq!(config.timeout_seconds, Some(30));
+//! # Ok::<(), syncdoctor_probes::config::ConfigError>(())
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+/// `$id` of the configuration schema.
+pub const CONFIG_SCHEMA_ID: &str = "https://syncdoctor.invalid/schema/config.schema.json";
+
+/// The whole configuration file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CollectConfig {
+    /// Time limit of each probe, in seconds (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout_seconds: Option<u64>,
+    /// Time limits of single probes, in seconds, by probe id (e.g. `network: 120`).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub timeouts: BTreeMap<String, u64>,
+    /// Proxy the network and Graph probes go through, as the sync product does
+    /// (`http://proxy.contoso.com:8080`); direct connections when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub proxy: Option<String>,
+    /// Paths of the product files (`files` probe); on Windows the standard locations are read
+    /// without it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub files: Option<crate::files::FilesConfig>,
+}
+
+/// A configuration file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct ConfigError {
+    /// File (or other origin) of the configuration.
+    pub origin: String,
+    /// What is wrong, with line and column when known.
+    pub message: String,
+}
+
+impl CollectConfig {
+    /// Reads a configuration file.
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] when the file cannot be read or is not a valid configuration.
+    pub fn from_path(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| ConfigError { origin: path.display().to_string(), message: e.to_string() })?;
+        let mut config = Self::from_yaml_str(&text, &path.display().to_string())?;
+        config.resolve_relative_to(path.parent().unwrap_or_else(|| Path::new(".")));
+        Ok(config)
+    }
+
+    /// Parses configuration text (YAML, or JSON, which is YAML).
+    ///
+    /// # Errors
+    ///
+    /// [`ConfigError`] naming the line and column of the first problem.
+    pub fn from_yaml_str(text: &str, origin: &str) -> Result<Self, ConfigError> {
+        if text.trim().is_empty() {
+            return Ok(Self::default());
+        }
+        serde_saphyr::from_str(text).map_err(|e| ConfigError { origin: origin.to_owned(), message: e.to_string() })
+    }
+
+    /// The time limit of one probe.
+    #[must_use]
+    pub fn timeout_for(&self, probe: &str) -> Duration {
+        let seconds = self.timeouts.get(probe).copied().or(self.timeout_seconds).unwrap_or(60);
+        Duration::from_secs(seconds.max(1))
+    }
+
+    /// The time limits of every probe named in `timeouts`.
+    #[must_use]
+    pub fn timeouts(&self) -> BTreeMap<String, Duration> {
+        self.timeouts.keys().map(|id| (id.clone(), self.timeout_for(id))).collect()
+    }
+
+    /// Makes relative paths in the file relative to the file's folder.
+    fn resolve_relative_to(&mut self, base: &Path) {
+        if let Some(files) = &mut self.files {
+            files.resolve_relative_to(base);
+        }
+    }
+
+    /// The JSON Schema (draft 2020-12) of the configuration file.
+    #[must_use]
+    pub fn schema() -> serde_json::Value {
+        let mut schema = schemars::generate::SchemaSettings::draft2020_12()
+            .into_generator()
+            .into_root_schema_for::<Self>()
+            .to_value();
+        if let Some(object) = schema.as_object_mut() {
+            object.insert("$id".into(), CONFIG_SCHEMA_ID.into());
+        }
+        schema
+    }
+}
+
+/// Joins a relative path to `base`; absolute paths stay.
+#[must_use]
+pub fn resolve(base: &Path, path: &Path) -> PathBuf {
+    if path.is_absolute() { path.to_path_buf() } else { base.join(path) }
+}
+
+/// Where a secret comes from.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SecretSource {
+    /// Environment variable holding the secret.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub env: Option<String>,
+    /// File holding the secret (trailing newline ignored).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<PathBuf>,
+}
+
+/// A secret read from its source; its `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl Secret {
+    /// The secret text (only to hand it to the server that needs it).
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl SecretSource {
+    /// Reads the secret.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the variable or file (never the secret) when it is missing or empty.
+    pub fn read(&self, what: &str) -> Result<Secret, String> {
+        if let Some(name) = &self.env {
+            return match std::env::var(name) {
+                Ok(value) if !value.is_empty() => Ok(Secret(value)),
+                _ => Err(format!("{what}: environment variable {name} is not set")),
+            };
+        }
+        if let Some(path) = &self.file {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| format!("{what}: cannot read secret file {}: {e}", path.display()))?;
+            let text = text.trim_end_matches(['\r', '\n']).to_owned();
+            if text.is_empty() {
+                return Err(format!("{what}: secret file {} is empty", path.display()));
+            }
+            return Ok(Secret(text));
+        }
+        Err(format!("{what}: no secret source (set `env` or `file`)"))
+    }
+
+    /// Makes a relative `file` relative to `base` (the configuration file's folder).
+    pub fn resolve_relative_to(&mut self, base: &Path) {
+        if let Some(file) = &mut self.file {
+            *file = resolve(base, file);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_keys_are_errors_with_a_location() {
+        let error = CollectConfig::from_yaml_str("timeout_seconds: 5\nbogus: 1\n", "c.yaml").unwrap_err();
+        assert!(error.to_string().contains("bogus"), "{error}");
+    }
+
+    #[test]
+    fn timeouts_fall_back_to_the_default() {
+        let config = CollectConfig::from_yaml_str("timeout_seconds: 7\ntimeouts: { ldap: 3 }\n", "c").unwrap();
+        assert_eq!(config.timeout_for("ldap"), Duration::from_secs(3));
+        assert_eq!(config.timeout_for("graph"), Duration::from_secs(7));
+        assert_eq!(CollectConfig::default().timeout_for("x"), Duration::from_secs(60));
+    }
+
+    #[test]
+    fn secrets_come_from_files_and_never_print() {
+        let path = std::env::temp_dir().join(format!("syncdoctor-secret-{}", std::process::id()));
+        std::fs::write(&path, "s3cret\n").unwrap();
+        let secret = SecretSource { env: None, file: Some(path.clone()) }.read("graph").unwrap();
+        assert_eq!(secret.expose(), "s3cret");
+        assert_eq!(format!("{secret:?}"), "Secret(***)");
+        std::fs::remove_file(path).unwrap();
+        let missing = SecretSource { env: Some("SYNCDOCTOR_TEST_NO_SUCH_VAR".into()), file: None }.read("graph");
+        assert!(missing.unwrap_err().contains("SYNCDOCTOR_TEST_NO_SUCH_VAR"));
+    }
+}

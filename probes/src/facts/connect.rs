@@ -1,0 +1,437 @@
+//! `connect.*` — the Connect Sync engine, read through the `ADSync` PowerShell module, its
+//! registry and files (`facts.md` §B.2.6).
+
+use std::collections::BTreeMap;
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::nullable::{Nullable, present};
+
+/// Microsoft Entra Connect Sync (formerly Azure AD Connect) on this host.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Connect {
+    /// Connect Sync is installed (service `ADSync` present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installed: Option<bool>,
+    /// Installation folder of `AzureADConnect.exe`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub install_path: Option<String>,
+    /// Installed build, 4-part, e.g. `2.4.27.0`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$"))]
+    pub version: Option<String>,
+    /// Major version (1 or 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub major: Option<u32>,
+    /// Where the ADSync database lives (registry `…\Services\ADSync\Parameters`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<ConnectDatabase>,
+    /// `AadConnector*ApiVersion` registry value; `null` or empty ⇒ the V1 endpoint.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub aad_endpoint_api_version: Option<Nullable<String>>,
+    /// `Get-ADSyncScheduler`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduler: Option<Scheduler>,
+    /// Selected `Get-ADSyncGlobalSettings` parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub global_settings: Option<GlobalSettings>,
+    /// `Get-ADSyncAutoUpgrade`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_upgrade: Option<AutoUpgrade>,
+    /// Connector currently running a profile (`Get-ADSyncConnectorRunStatus`); `null` when idle.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub running_connector: Option<Nullable<String>>,
+    /// Configured connectors (`Get-ADSyncConnector`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connectors: Option<Vec<Connector>>,
+    /// Recent run-profile results (`Get-ADSyncRunProfileResult`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub runs: Option<Vec<Run>>,
+    /// The most recent complete sync cycle (derived from `runs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_cycle: Option<LastCycle>,
+    /// End of the newest successful export to the Entra connector (RFC 3339, derived); `null` if none.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub last_successful_export_to_entra: Option<Nullable<String>>,
+    /// Longest sync cycle in the last 7 days (ISO 8601 duration, derived).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "duration"))]
+    pub max_cycle_duration_7d: Option<String>,
+    /// Objects with export errors (run step details, connector space, or offline exports).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_errors: Option<Vec<ExportError>>,
+    /// Export errors counted per `error_type` (derived; keys use Microsoft's vocabulary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_error_counts: Option<BTreeMap<String, u64>>,
+    /// Pending exports to Entra (offline `csexport /f:x` + `CSExportAnalyzer`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_exports: Option<PendingExports>,
+    /// Accidental-delete protection (`Get-ADSyncExportDeletionThreshold`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_threshold: Option<DeletionThreshold>,
+    /// Password hash synchronization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phs: Option<Phs>,
+}
+
+/// The ADSync database location.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectDatabase {
+    /// SQL Server LocalDB or a full SQL Server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<DatabaseKind>,
+    /// Registry `Server`, e.g. `(localdb)` or `sql01.contoso.com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Registry `SQLInstance`, e.g. `.\ADSync2019`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Registry `DBName`, e.g. `ADSync`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+}
+
+/// Database engine behind Connect Sync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum DatabaseKind {
+    /// SQL Server Express LocalDB (10 GB limit).
+    #[serde(rename = "LocalDB")]
+    LocalDb,
+    /// A full SQL Server, local or remote.
+    #[serde(rename = "SQL")]
+    Sql,
+}
+
+/// The built-in scheduler (`Get-ADSyncScheduler`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Scheduler {
+    /// `SyncCycleEnabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_cycle_enabled: Option<bool>,
+    /// `MaintenanceEnabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maintenance_enabled: Option<bool>,
+    /// `StagingModeEnabled`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staging_mode_enabled: Option<bool>,
+    /// `SchedulerSuspended` (e.g. by the wizard).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub scheduler_suspended: Option<bool>,
+    /// `AllowedSyncCycleInterval` (ISO 8601 duration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "duration"))]
+    pub allowed_interval: Option<String>,
+    /// `CustomizedSyncCycleInterval` (ISO 8601 duration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "duration"))]
+    pub customized_interval: Option<String>,
+    /// `CurrentlyEffectiveSyncCycleInterval` (ISO 8601 duration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "duration"))]
+    pub effective_interval: Option<String>,
+    /// `NextSyncCycleStartTimeInUTC` (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub next_cycle_start: Option<String>,
+    /// `NextSyncCyclePolicyType`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub next_policy_type: Option<PolicyType>,
+    /// `PurgeRunHistoryInterval` (ISO 8601 duration).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "duration"))]
+    pub purge_run_history_interval: Option<String>,
+}
+
+/// Kind of the next scheduled sync cycle.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum PolicyType {
+    /// Delta import and synchronization.
+    Delta,
+    /// Full import and synchronization.
+    Initial,
+}
+
+/// Selected `(Get-ADSyncGlobalSettings).Parameters`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GlobalSettings {
+    /// `Microsoft.Synchronize.StagingMode`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub staging_mode: Option<bool>,
+    /// `Microsoft.Synchronize.ServerConfigurationVersion`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_configuration_version: Option<String>,
+    /// `Microsoft.OptionalFeature.AutoUpgradeState`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_upgrade_state: Option<String>,
+}
+
+/// Automatic upgrade (`Get-ADSyncAutoUpgrade`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AutoUpgrade {
+    /// Auto-upgrade state.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub state: Option<AutoUpgradeState>,
+    /// `Get-ADSyncAutoUpgrade -Detail` reason, e.g. `UpgradeNotSupportedLocalDbSizeExceeded`; `null` if none.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub detail: Option<Nullable<String>>,
+}
+
+/// Auto-upgrade state, spelled as `Get-ADSyncAutoUpgrade` prints it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+pub enum AutoUpgradeState {
+    /// Enabled.
+    Enabled,
+    /// Suspended by the system (see `detail`).
+    Suspended,
+    /// Disabled.
+    Disabled,
+}
+
+/// A connector (`Get-ADSyncConnector`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Connector {
+    /// Connector name, e.g. `contoso.com` or `contoso.onmicrosoft.com - AAD`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Connector `Identifier` (GUID).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// What the connector connects to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<ConnectorKind>,
+    /// `ConnectorTypeName`, e.g. `AD` or `Extensible2`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_type_name: Option<String>,
+    /// `SubType`, e.g. `Windows Azure Active Directory (Microsoft)`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<String>,
+    /// Connector account user (`forest-login-user` or `UserName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub account_user: Option<String>,
+    /// Connector account domain (`forest-login-domain`); `null` for connectors without one (Entra).
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub account_domain: Option<Nullable<String>>,
+    /// `LastModificationTime` (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub last_modified: Option<String>,
+    /// Directory partitions and their OU filtering.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partitions: Option<Vec<Partition>>,
+    /// Scheduler overrides (`Get-ADSyncSchedulerConnectorOverride`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overrides: Option<ConnectorOverrides>,
+}
+
+/// What a connector connects to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ConnectorKind {
+    /// On-premises Active Directory.
+    Ad,
+    /// Microsoft Entra ID.
+    Entra,
+    /// Anything else (generic LDAP, SQL, …).
+    Other,
+}
+
+/// A directory partition of a connector.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Partition {
+    /// Partition DN, e.g. `DC=contoso,DC=com`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dn: Option<String>,
+    /// The partition is selected for synchronization.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selected: Option<bool>,
+    /// Included containers (`ContainerInclusionList`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inclusions: Option<Vec<String>>,
+    /// Excluded containers (`ContainerExclusionList`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exclusions: Option<Vec<String>>,
+}
+
+/// Pending full operations the scheduler will run for a connector.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConnectorOverrides {
+    /// `FullImportRequired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_import_required: Option<bool>,
+    /// `FullSyncRequired`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub full_sync_required: Option<bool>,
+}
+
+/// One run-profile execution (`Get-ADSyncRunProfileResult`).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Run {
+    /// Connector name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+    /// What the connector connects to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector_kind: Option<ConnectorKind>,
+    /// Run profile name, e.g. `Delta Import`, `Export`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub profile: Option<String>,
+    /// `RunNumber`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_number: Option<u64>,
+    /// `Result`, e.g. `success`, `completed-export-errors`, `stopped-server-down`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// `StartDate` (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub start: Option<String>,
+    /// `EndDate` (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub end: Option<String>,
+    /// `IsRunComplete`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete: Option<bool>,
+    /// `RunStepResults`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<RunStep>>,
+}
+
+/// One step of a run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RunStep {
+    /// Step type, e.g. `Delta Import`, `Delta Synchronization`, `Export`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<String>,
+    /// Step result (same vocabulary as the run `result`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub result: Option<String>,
+    /// Number of import errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import_errors: Option<u64>,
+    /// Number of synchronization errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_errors: Option<u64>,
+    /// Number of export errors.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub export_errors: Option<u64>,
+}
+
+/// The most recent complete sync cycle (AD imports → Entra import → syncs → exports; derived).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LastCycle {
+    /// Start of the cycle's first run (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub start: Option<String>,
+    /// End of the cycle's last run (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub end: Option<String>,
+    /// The worst run result in the cycle, e.g. `success` or `stopped-server-down`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worst_result: Option<String>,
+    /// The cycle exported to the Entra connector.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exported_to_entra: Option<bool>,
+}
+
+/// An object with an export error.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExportError {
+    /// Connector name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connector: Option<String>,
+    /// Distinguished name of the object.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dn: Option<String>,
+    /// Error type, e.g. `AttributeValueMustBeUnique`, `InvalidSoftMatch`, `LargeObject`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<String>,
+    /// Error code as reported, e.g. `114`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<String>,
+    /// Attribute at fault, e.g. `proxyAddresses`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<String>,
+    /// Offending value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<String>,
+    /// When the error was first seen (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub first_seen: Option<String>,
+}
+
+/// Pending exports in the Entra connector space.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PendingExports {
+    /// Pending adds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub adds: Option<u64>,
+    /// Pending updates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub updates: Option<u64>,
+    /// Pending deletes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletes: Option<u64>,
+}
+
+/// Accidental-delete protection.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeletionThreshold {
+    /// Protection is on.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Maximum deletes per export (default 500).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<u64>,
+}
+
+/// Password hash synchronization.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Phs {
+    /// Tenant feature `PasswordHashSync` (`Get-ADSyncAADCompanyFeature`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tenant_feature_enabled: Option<bool>,
+    /// Per-AD-connector PHS configuration (`Get-ADSyncAADPasswordSyncConfiguration`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub channels: Option<Vec<PhsChannel>>,
+    /// Newest PHS heartbeat, event 654 (RFC 3339); `null` if none found.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub last_heartbeat: Option<Nullable<String>>,
+    /// Newest PHS batch result, event 657 (RFC 3339); `null` if none found.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[schemars(extend("format" = "date-time"))]
+    pub last_batch_result: Option<Nullable<String>>,
+}
+
+/// PHS configuration of one AD connector.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PhsChannel {
+    /// AD connector name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_connector: Option<String>,
+    /// PHS is enabled for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+}

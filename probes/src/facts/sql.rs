@@ -1,0 +1,42 @@
+//! `sql.*` — a remote SQL Server hosting the ADSync database (`facts.md` §B.2.7).
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use super::nullable::{Nullable, present};
+
+/// SQL Server facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sql {
+    /// Reachability of the remote SQL Server named in `connect.database`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote: Option<SqlRemote>,
+}
+
+/// Reachability test of a remote SQL Server.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct SqlRemote {
+    /// Server host name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server: Option<String>,
+    /// Named instance (empty for the default instance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// TCP port; `null` when it is dynamic or unknown.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub port: Option<Nullable<u16>>,
+    /// A TCP connection to the port succeeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tcp_reachable: Option<bool>,
+    /// The SQL Browser answered on UDP 1434.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub browser_reachable: Option<bool>,
+    /// Connecting to the database succeeded (`Connect-ADSyncToolsSqlDatabase`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connect_ok: Option<bool>,
+    /// Error text of the failed test; `null` when everything succeeded.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub error: Option<Nullable<String>>,
+}

@@ -1,0 +1,30 @@
+//! Fact gathering for syncdoctor.
+//!
+//! - [`facts`] — the typed model of every fact in `facts.md` (one module per namespace) and the
+//!   whole [`SnapshotDocument`];
+//! - [`schema`] — the snapshot JSON Schema generated from that model ([`snapshot_schema`]);
+//! - [`probe`] — the [`Probe`] contract every fact-gathering probe implements;
+//! - [`error`] — [`ProbeError`], the crate's one error type;
+//! - [`registry`] — runs probes concurrently under time limits and assembles a snapshot;
+//! - [`builtin`] — the built-in probes, built from a [`config::CollectConfig`];
+//! - [`writer`] — writes a snapshot atomically.
+//!
+//! In a snapshot, an absent fact means "not collected", `null` means "collected, value unknown"
+//! (only where `facts.md` allows it) and `[]` means "collected, none found".
+
+pub mod builtin;
+pub mod config;
+pub mod error;
+pub mod facts;
+pub mod files;
+pub mod probe;
+pub mod registry;
+pub mod schema;
+pub mod time;
+pub mod writer;
+
+pub use error::ProbeError;
+pub use facts::{Facts, Nullable, SnapshotDocument};
+pub use probe::{FactTree, Probe, ProbeContext};
+pub use registry::{Registry, RunOptions};
+pub use schema::snapshot_schema;

@@ -1,0 +1,40 @@
+//! `syncdoctor diagnose`: one snapshot in, one report out.
+
+use std::io::Write;
+use std::path::Path;
+use std::time::Instant;
+
+use syncdoctor_engine::{EvalOptions, Severity};
+
+use crate::cli::{Cli, DiagnoseArgs};
+use crate::{CliError, exit, knowledge, render};
+
+/// Runs the verb.
+pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
+    let kb = knowledge::load(cli)?;
+    let snapshot = if args.collect {
+        if args.snapshot.is_some() {
+            return Err(CliError::Usage("give either a snapshot file or --collect, not both".into()));
+        }
+        let document = super::collect::collect(cli, &args.probes, args.config.as_deref())?;
+        let value = serde_json::to_value(&document).map_err(|e| CliError::Io(e.to_string()))?;
+        syncdoctor_engine::Snapshot::from_value(value, Path::new("<collected>"), kb.snapshot_schema())?
+    } else {
+        let Some(path) = args.snapshot.clone() else {
+            return Err(CliError::Usage("give a snapshot file (or `-` for standard input), or --collect".into()));
+        };
+        super::read_snapshot(&kb, &path)?
+    };
+    let options = EvalOptions { include_all: args.all, only: None };
+    let started = Instant::now();
+    let (report, timings) = kb.evaluate_profiled(&snapshot, &options);
+    let elapsed = started.elapsed();
+    let threshold: Severity = args.min_severity.into();
+    let text = render::render(&report, args.format, threshold);
+    let mut out = anstream::stdout();
+    out.write_all(text.as_bytes()).map_err(|e| CliError::Io(format!("cannot write the report: {e}")))?;
+    if args.profile {
+        render::profile::print(&timings, elapsed);
+    }
+    Ok(if report.has_match_at_or_above(threshold) { exit::FOUND } else { exit::OK })
+}

@@ -1,0 +1,59 @@
+//! `syncdoctor`: the command-line front end. Thin by design: all logic lives in the engine and
+//! probes crates; this crate parses arguments, picks the knowledge base and renders reports.
+
+pub mod cli;
+pub mod commands;
+pub mod docs;
+pub mod knowledge;
+pub mod render;
+pub mod schemas;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::{Cli, Command};
+
+/// Exit codes, as documented in `--help`.
+pub mod exit {
+    /// Nothing at or above the threshold; tests and lint clean.
+    pub const OK: u8 = 0;
+    /// Problems found, or tests/lint failed.
+    pub const FOUND: u8 = 1;
+    /// Bad input or usage.
+    pub const BAD_INPUT: u8 = 2;
+}
+
+/// An error that ends the command with exit code 2 and a message on standard error.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    /// From the engine (located diagnostics included in the message).
+    #[error(transparent)]
+    Engine(#[from] syncdoctor_engine::Error),
+    /// Reading or writing a file.
+    #[error("{0}")]
+    Io(String),
+    /// Anything else the user must fix.
+    #[error("{0}")]
+    Usage(String),
+}
+
+/// Parses the command line, runs the verb and returns the process exit code.
+pub fn run() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Diagnose(ref args) => commands::diagnose::run(&cli, args),
+        Command::Collect(ref args) => commands::collect::run(&cli, args),
+        Command::Replay(_) => commands::not_yet("replay", 5),
+        Command::Rules(ref sub) => commands::rules::run(&cli, sub),
+        Command::Schema { which } => commands::schema::run(which),
+        Command::Explain { ref rule_id, ref snapshot } => commands::explain::run(&cli, rule_id, snapshot),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("syncdoctor: error: {e}");
+            ExitCode::from(exit::BAD_INPUT)
+        }
+    }
+}

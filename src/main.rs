@@ -1,0 +1,5 @@
+//! The `syncdoctor` binary: see the library crate for the commands.
+
+fn main() -> std::process::ExitCode {
+    syncdoctor::run()
+}

@@ -1,0 +1,61 @@
+//! The JUnit view: one test case per rule finding, so CI dashboards show problems as failures.
+
+use quick_xml::Writer;
+use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
+use syncdoctor_engine::report::Finding;
+use syncdoctor_engine::{Outcome, Report};
+
+/// Renders the report as a JUnit XML document.
+pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
+    let findings: Vec<&Finding> = report.all_findings().into_iter().filter(|f| visible(f)).collect();
+    let count = |o: Outcome| findings.iter().filter(|f| f.outcome == o).count();
+    let host = report.snapshot.host.clone().unwrap_or_else(|| "snapshot".into());
+    let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
+    let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let tests = findings.len().to_string();
+    let failures = count(Outcome::Match).to_string();
+    let errors = count(Outcome::Error).to_string();
+    let skipped = (count(Outcome::Inconclusive) + count(Outcome::Skipped)).to_string();
+    let mut suite = BytesStart::new("testsuite");
+    suite.push_attribute(("name", format!("syncdoctor {host}").as_str()));
+    suite.push_attribute(("tests", tests.as_str()));
+    suite.push_attribute(("failures", failures.as_str()));
+    suite.push_attribute(("errors", errors.as_str()));
+    suite.push_attribute(("skipped", skipped.as_str()));
+    suite.push_attribute(("timestamp", report.snapshot.collected_at.as_str()));
+    let _ = w.write_event(Event::Start(suite));
+    for f in findings {
+        let mut case = BytesStart::new("testcase");
+        case.push_attribute(("classname", format!("syncdoctor.{}", f.severity.as_str()).as_str()));
+        case.push_attribute(("name", f.rule_id.as_str()));
+        let child = match f.outcome {
+            Outcome::Match => Some(("failure", format!("{}: {}", f.title, f.message))),
+            Outcome::Error => Some(("error", f.message.clone())),
+            Outcome::Inconclusive | Outcome::Skipped => Some(("skipped", f.message.clone())),
+            Outcome::Pass => None,
+        };
+        match child {
+            None => {
+                let _ = w.write_event(Event::Empty(case));
+            }
+            Some((tag, message)) => {
+                let _ = w.write_event(Event::Start(case));
+                let mut el = BytesStart::new(tag);
+                el.push_attribute(("message", message.as_str()));
+                if tag == "failure" {
+                    let body = format!("{}\nFix: {}", f.message, f.resolution.summary.trim());
+                    let _ = w.write_event(Event::Start(el));
+                    let _ = w.write_event(Event::Text(BytesText::new(&body)));
+                    let _ = w.write_event(Event::End(BytesEnd::new(tag)));
+                } else {
+                    let _ = w.write_event(Event::Empty(el));
+                }
+                let _ = w.write_event(Event::End(BytesEnd::new("testcase")));
+            }
+        }
+    }
+    let _ = w.write_event(Event::End(BytesEnd::new("testsuite")));
+    let mut text = String::from_utf8(w.into_inner()).unwrap_or_default();
+    text.push('\n');
+    text
+}

@@ -1,0 +1,81 @@
+//! The Markdown view, for tickets and pull requests.
+
+use std::fmt::Write as _;
+
+use syncdoctor_engine::report::Finding;
+use syncdoctor_engine::{Outcome, Report};
+
+/// Renders the report as Markdown.
+pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
+    let mut out = String::new();
+    let host = report.snapshot.host.as_deref().unwrap_or("unknown host");
+    let _ = writeln!(out, "# syncdoctor report: {host}\n");
+    let _ = writeln!(
+        out,
+        "Collected {} · knowledge base {} · engine {}\n",
+        report.snapshot.collected_at, report.kb_version, report.engine_version
+    );
+    let _ = writeln!(out, "{}\n", super::summary_line(report));
+    let matches: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Match && visible(f)).collect();
+    if matches.is_empty() {
+        out.push_str("No problem found.\n\n");
+    } else {
+        out.push_str("| severity | problem | rule |\n|---|---|---|\n");
+        for f in &matches {
+            let _ = writeln!(out, "| {} | {} | `{}` |", f.severity.as_str(), f.title, f.rule_id);
+        }
+        out.push('\n');
+    }
+    for f in matches {
+        finding(&mut out, f, 2);
+    }
+    let others: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome != Outcome::Match && visible(f)).collect();
+    if !others.is_empty() {
+        out.push_str("## Other results\n\n| rule | outcome | detail |\n|---|---|---|\n");
+        for f in others {
+            let _ = writeln!(out, "| `{}` | {} | {} |", f.rule_id, f.outcome.as_str(), f.message.replace('|', "\\|"));
+        }
+    }
+    out
+}
+
+fn finding(out: &mut String, f: &Finding, level: usize) {
+    let hashes = "#".repeat(level.min(6));
+    let _ = writeln!(out, "{hashes} {} — {}\n", f.severity.as_str().to_uppercase(), f.title);
+    let _ = writeln!(out, "Rule `{}` {} · covers {}\n", f.rule_id, f.rule_version, f.covers.join(", "));
+    let _ = writeln!(out, "{}\n", f.message);
+    if let Some(a) = &f.affected {
+        let _ = writeln!(out, "Affected: {} (first {} listed)\n", a.count, a.items.len());
+        for item in a.items.iter().take(10) {
+            let _ = writeln!(out, "- `{item}`");
+        }
+        out.push('\n');
+    }
+    if !f.evidence.is_empty() {
+        out.push_str("Evidence:\n\n");
+        for (path, value) in &f.evidence {
+            let _ = writeln!(out, "- `{path}` = `{value}`");
+        }
+        out.push('\n');
+    }
+    let _ = writeln!(out, "**Fix:** {}\n", f.resolution.summary.trim());
+    for (i, step) in f.resolution.steps.iter().enumerate() {
+        let _ = writeln!(out, "{}. {}", i + 1, step.trim());
+    }
+    if !f.resolution.steps.is_empty() {
+        out.push('\n');
+    }
+    for c in &f.resolution.commands {
+        let _ = writeln!(out, "```{}\n{}\n```\n", c.shell, c.run);
+    }
+    for r in &f.references {
+        let _ = writeln!(out, "- [{}]({})", r.title, r.url);
+    }
+    if !f.references.is_empty() {
+        out.push('\n');
+    }
+    for child in &f.explains {
+        let _ = writeln!(out, "{} explains:\n", f.rule_id);
+        finding(out, child, level + 1);
+    }
+}

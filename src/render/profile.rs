@@ -1,0 +1,15 @@
+//! `--profile`: the slowest rules, to standard error.
+
+use std::time::Duration;
+
+use syncdoctor_engine::RuleTiming;
+
+/// Prints the ten slowest rules and the total.
+pub fn print(timings: &[RuleTiming], total: Duration) {
+    let mut sorted: Vec<&RuleTiming> = timings.iter().collect();
+    sorted.sort_by(|a, b| b.elapsed.cmp(&a.elapsed).then(a.rule_id.cmp(&b.rule_id)));
+    eprintln!("profile: {} rules in {:.3} ms", timings.len(), total.as_secs_f64() * 1e3);
+    for t in sorted.iter().take(10) {
+        eprintln!("  {:>10.1} µs  {:<12}  {}", t.elapsed.as_secs_f64() * 1e6, t.outcome.as_str(), t.rule_id);
+    }
+}

@@ -1,0 +1,48 @@
+//! The JSON Schemas syncdoctor publishes (`schema/*.json`), generated from the Rust types.
+
+use serde_json::Value;
+
+/// Schema of rule files.
+pub fn rule() -> Value {
+    generate::<syncdoctor_engine::Rule>("rule")
+}
+
+/// Schema of the knowledge base manifest (`kb.yaml`).
+pub fn kb() -> Value {
+    generate::<syncdoctor_engine::manifest::Manifest>("kb")
+}
+
+/// Schema of reports.
+pub fn report() -> Value {
+    generate::<syncdoctor_engine::Report>("report")
+}
+
+/// Schema of fact snapshots (every fact of facts.md, typed).
+pub fn snapshot() -> Value {
+    syncdoctor_probes::schema::snapshot_schema()
+}
+
+/// Schema of the `collect` configuration file.
+pub fn config() -> Value {
+    syncdoctor_probes::config::CollectConfig::schema()
+}
+
+fn generate<T: schemars::JsonSchema>(name: &str) -> Value {
+    let mut schema =
+        schemars::generate::SchemaSettings::draft2020_12().into_generator().into_root_schema_for::<T>().to_value();
+    if let Some(object) = schema.as_object_mut() {
+        object.insert("$id".into(), Value::String(format!("https://syncdoctor.invalid/schema/{name}.schema.json")));
+    }
+    schema
+}
+
+/// Every published schema: (file name under `schema/`, schema).
+pub fn all() -> Vec<(&'static str, Value)> {
+    vec![
+        ("rule.schema.json", rule()),
+        ("kb.schema.json", kb()),
+        ("snapshot.schema.json", snapshot()),
+        ("report.schema.json", report()),
+        ("config.schema.json", config()),
+    ]
+}

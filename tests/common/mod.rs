@@ -1,0 +1,63 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Runs the `syncdoctor` binary with arguments, from the repository root.
+pub fn syncdoctor(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_syncdoctor"))
+        .args(args)
+        .current_dir(root())
+        .env_remove("SYNCDOCTOR_RULES")
+        .output()
+        .expect("run syncdoctor")
+}
+
+/// Standard output as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}
+
+/// Standard error as text.
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).into_owned()
+}
+
+/// Reads a baseline as JSON.
+pub fn baseline(name: &str) -> serde_json::Value {
+    let text = std::fs::read_to_string(root().join(format!("rules/baselines/{name}.json"))).expect("baseline");
+    serde_json::from_str(&text).expect("baseline JSON")
+}
+
+/// Writes JSON to a file in `dir` and returns its path as a string.
+pub fn write_json(dir: &Path, name: &str, value: &serde_json::Value) -> String {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(value).expect("json")).expect("write");
+    path.to_string_lossy().into_owned()
+}
+
+/// Copies the bundled knowledge base into `dir/rules` and returns that path.
+pub fn copy_rules(dir: &Path) -> PathBuf {
+    let target = dir.join("rules");
+    copy_dir(&root().join("rules"), &target);
+    target
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).expect("mkdir");
+    for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
+        let path = entry.path();
+        let dest = to.join(entry.file_name());
+        if path.is_dir() {
+            copy_dir(&path, &dest);
+        } else {
+            std::fs::copy(&path, &dest).expect("copy");
+        }
+    }
+}
