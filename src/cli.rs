@@ -42,7 +42,7 @@ pub enum Command {
     Rules(RulesCommand),
     /// Diagnose many snapshots in parallel (folders, files, NDJSON streams).
     #[command(
-        after_help = "Examples:\n  syncdoctor replay tests/scenarios --format junit\n  syncdoctor replay fleet/ --against-rules ../rules-pr/rules"
+        after_help = "Examples:\n  syncdoctor replay tests/scenarios --format junit\n  syncdoctor replay fleet/ --against-rules ../rules-pr/rules\n  syncdoctor replay fleet.ndjson --expect expected/\n  SYNCDOCTOR_UPDATE_EXPECT=1 syncdoctor replay fleet/ --expect expected/\n  cat fleet.ndjson | syncdoctor replay -\n\nOutput (--format json): one line per snapshot, {\"source\": NAME, \"report\": REPORT} or {\"source\": NAME, \"error\": MESSAGE}; with --against-rules each line also has \"changes\". A summary goes to standard error.\n\nExit codes: 0 no snapshot matched a rule, 1 some matched (or --expect found a difference), 2 bad input (every other snapshot is still replayed)."
     )]
     Replay(ReplayArgs),
     /// Print a JSON Schema: rule files, snapshots, reports, the KB manifest or the collect configuration.
@@ -120,6 +120,12 @@ pub struct ReplayArgs {
     /// Also evaluate with another knowledge base and show what changes.
     #[arg(long, value_name = "DIR")]
     pub against_rules: Option<PathBuf>,
+    /// Print the slowest rules over the whole corpus (time and runs) to standard error.
+    #[arg(long)]
+    pub profile: bool,
+    /// Worker threads (all cores by default).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
 }
 
 /// `rules` sub-commands.

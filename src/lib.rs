@@ -44,7 +44,7 @@ pub fn run() -> ExitCode {
     let result = match cli.command {
         Command::Diagnose(ref args) => commands::diagnose::run(&cli, args),
         Command::Collect(ref args) => commands::collect::run(&cli, args),
-        Command::Replay(_) => commands::not_yet("replay", 5),
+        Command::Replay(ref args) => commands::replay::run(&cli, args),
         Command::Rules(ref sub) => commands::rules::run(&cli, sub),
         Command::Schema { which } => commands::schema::run(which),
         Command::Explain { ref rule_id, ref snapshot } => commands::explain::run(&cli, rule_id, snapshot),

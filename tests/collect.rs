@@ -75,3 +75,38 @@ fn unknown_probes_and_bad_configurations_are_usage_errors() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("not_a_setting"));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn collect_with_a_loopback_configuration_and_a_windows_bundle() {
+    let dir = temp("configured");
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("probes/tests/fixtures");
+    let config = dir.join("collect.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "timeout_seconds: 20\nnetwork:\n  endpoints:\n    - {{ host: 127.0.0.1, port: {port}, proto: tcp, purpose: entra-core }}\n  dns: {{ disabled: true }}\n  timeout_ms: 1000\nimport:\n  windows_bundle: [{}]\n",
+            fixtures.join("windows/bundle-connect-sync.json").display()
+        ),
+    )
+    .unwrap();
+    let snapshot = dir.join("snap.json");
+    let output = syncdoctor().args(["collect", "--config"]).arg(&config).arg("-o").arg(&snapshot).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let document: Value = serde_json::from_str(&std::fs::read_to_string(&snapshot).unwrap()).unwrap();
+    let status =
+        |id: &str| document["probes"].as_array().unwrap().iter().find(|p| p["id"] == id).unwrap()["status"].clone();
+    assert_eq!(status("network"), "ok");
+    assert_eq!(status("import"), "ok");
+    assert_eq!(document["facts"]["network"]["probes"][0]["ok"], true);
+    assert_eq!(document["facts"]["services"]["adsync"]["state"], "Stopped");
+    assert_eq!(document["facts"]["products"], serde_json::json!(["connect-sync", "cloud-sync"]));
+    let schema = syncdoctor_engine::SnapshotSchema::new(&syncdoctor::schemas::snapshot()).unwrap();
+    assert!(syncdoctor_engine::Snapshot::from_path(&snapshot, Some(&schema)).is_ok());
+    // The bundle shows a stopped ADSync service: a real problem, so diagnose reports a match.
+    let diagnose = syncdoctor().arg("diagnose").arg(&snapshot).output().unwrap();
+    assert_ne!(diagnose.status.code(), Some(2), "{}", String::from_utf8_lossy(&diagnose.stderr));
+    drop(listener);
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -14,6 +14,9 @@ use crate::error::{Error, Result};
 use crate::facts::tree::FactTree;
 use crate::locate::locate_pointer;
 
+/// Most schema violations reported (each with its line and column) for one snapshot.
+const MAX_LOCATED_VIOLATIONS: usize = 50;
+
 /// A parsed, validated snapshot, ready to be evaluated any number of times.
 #[derive(Debug, Clone)]
 pub struct Snapshot {
@@ -131,8 +134,21 @@ impl Snapshot {
             }
         }
         if let Some(schema) = schema {
-            let problems: Vec<Diagnostic> =
-                schema.violations(&value).into_iter().map(|(pointer, message)| at(&pointer, message)).collect();
+            // Locating a violation scans the text: locate the first few only, so a large snapshot with
+            // thousands of violations fails fast instead of in quadratic time.
+            let violations = schema.violations(&value);
+            let total = violations.len();
+            let mut problems: Vec<Diagnostic> = violations
+                .into_iter()
+                .take(MAX_LOCATED_VIOLATIONS)
+                .map(|(pointer, message)| at(&pointer, message))
+                .collect();
+            if total > MAX_LOCATED_VIOLATIONS {
+                problems.push(Diagnostic::file(
+                    origin,
+                    format!("… and {} more schema violations", total - MAX_LOCATED_VIOLATIONS),
+                ));
+            }
             if !problems.is_empty() {
                 return Err(Error::Snapshot(problems));
             }

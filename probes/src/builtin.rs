@@ -8,8 +8,14 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 use crate::config::CollectConfig;
+use crate::exec::ExecProbe;
 use crate::files::FilesProbe;
+use crate::graph::GraphProbe;
+use crate::import::ImportProbe;
+use crate::ldap::LdapProbe;
+use crate::network::NetworkProbe;
 use crate::registry::Registry;
+use crate::windows::{Area, WindowsProbe};
 
 /// Reference data the knowledge base ships (`rules/data/*.yaml`) that probes use as defaults.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,11 +45,24 @@ impl Defaults {
     }
 }
 
-/// Every built-in probe, configured.
+/// Every built-in probe, configured. `selection` is the `--probe` list: a probe that needs a
+/// configuration section but has a safe default (`network`, on the knowledge base's endpoint
+/// table) runs without its section only when selected explicitly.
 #[must_use]
-pub fn registry(config: &CollectConfig, defaults: &Defaults) -> Registry {
+pub fn registry(config: &CollectConfig, defaults: &Defaults, selection: &[String]) -> Registry {
+    let explicit = |id: &str| selection.iter().any(|s| s == id);
     let mut registry = Registry::new();
+    for area in Area::ALL {
+        registry.add(WindowsProbe::new(area));
+    }
     registry.add(FilesProbe::new(config.files.clone(), defaults));
+    registry.add(NetworkProbe::new(config.network.clone(), config.proxy.clone(), defaults, explicit("network")));
+    registry.add(LdapProbe::new(config.ldap.clone()));
+    registry.add(GraphProbe::new(config.graph.clone(), config.proxy.clone()));
+    for extension in &config.exec {
+        registry.add(ExecProbe::new(extension.clone()));
+    }
+    registry.add(ImportProbe::new(config.import.clone()));
     registry
 }
 

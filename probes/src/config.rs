@@ -43,6 +43,22 @@ pub struct CollectConfig {
     /// without it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub files: Option<crate::files::FilesConfig>,
+    /// Endpoints, DNS and TLS checks (`network` probe); skipped without it unless selected
+    /// explicitly with `--probe network`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub network: Option<crate::network::NetworkConfig>,
+    /// Extension programs (`exec.<name>` probes) printing `{"facts": {…}}`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exec: Vec<crate::exec::ExecConfig>,
+    /// On-premises Active Directory over LDAP (`ldap` probe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ldap: Option<crate::ldap::LdapConfig>,
+    /// Microsoft Graph (`graph` probe): tenant, app id and where its secret is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub graph: Option<crate::graph::GraphConfig>,
+    /// Offline exports to import (`import` probe).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub import: Option<crate::import::ImportConfig>,
 }
 
 /// A configuration file that cannot be used.
@@ -98,6 +114,21 @@ impl CollectConfig {
     fn resolve_relative_to(&mut self, base: &Path) {
         if let Some(files) = &mut self.files {
             files.resolve_relative_to(base);
+        }
+        if let Some(network) = &mut self.network {
+            network.resolve_relative_to(base);
+        }
+        if let Some(ldap) = &mut self.ldap {
+            ldap.resolve_relative_to(base);
+        }
+        if let Some(graph) = &mut self.graph {
+            graph.resolve_relative_to(base);
+        }
+        for exec in &mut self.exec {
+            exec.resolve_relative_to(base);
+        }
+        if let Some(import) = &mut self.import {
+            import.resolve_relative_to(base);
         }
     }
 

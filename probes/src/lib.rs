@@ -12,15 +12,23 @@
 //! In a snapshot, an absent fact means "not collected", `null` means "collected, value unknown"
 //! (only where `facts.md` allows it) and `[]` means "collected, none found".
 
+pub mod ad_objects;
 pub mod builtin;
 pub mod config;
 pub mod error;
+pub mod exec;
 pub mod facts;
 pub mod files;
+pub mod graph;
+pub mod import;
+pub mod ldap;
+pub mod network;
 pub mod probe;
+pub mod process;
 pub mod registry;
 pub mod schema;
 pub mod time;
+pub mod windows;
 pub mod writer;
 
 pub use error::ProbeError;

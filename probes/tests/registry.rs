@@ -66,9 +66,12 @@ fn registry(probes: Vec<Scripted>) -> Registry {
     registry
 }
 
+/// Generous limits for the probes that end on their own (a loaded CI machine is slow to
+/// unwind a panic), a short one for the probe that hangs.
 fn options() -> RunOptions {
     RunOptions {
-        default_timeout: Duration::from_millis(400),
+        default_timeout: Duration::from_secs(30),
+        timeouts: [("hang".to_owned(), Duration::from_millis(400))].into(),
         collected_at: Some("2026-11-20T09:30:00Z".into()),
         ..RunOptions::default()
     }

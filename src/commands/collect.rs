@@ -43,7 +43,7 @@ pub fn collect(cli: &Cli, probes: &[String], config: Option<&Path>) -> Result<Sn
         None => CollectConfig::default(),
     };
     let defaults = Defaults { data: kb_data(cli) };
-    let registry = builtin::registry(&config, &defaults);
+    let registry = builtin::registry(&config, &defaults, probes);
     let options = RunOptions {
         selection: probes.to_vec(),
         default_timeout: config.timeout_for(""),

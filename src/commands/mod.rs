@@ -3,6 +3,7 @@
 pub mod collect;
 pub mod diagnose;
 pub mod explain;
+pub mod replay;
 pub mod rules;
 pub mod schema;
 

@@ -1,0 +1,162 @@
+//! The `import` probe: offline exports taken elsewhere, turned into facts.
+//!
+//! | input | facts |
+//! |---|---|
+//! | LDIF exports (`ldifde -f users.ldf -r "(objectClass=user)"`, `ldapsearch -LLL …`) | `ad.users[]`, `ad.groups[]` (with `member_count` from the `member` values) |
+//! | bundles written by `probes/windows/collect.ps1` | what the `windows.*` probes gather, read by the same parsers ([`crate::windows`]) |
+//!
+//! Paths come from the `import` section of the configuration; without one the probe is
+//! `skipped`. An unreadable or malformed file makes it `partial` (other files still count) or
+//! `failed` (none could be read).
+
+pub mod ldif;
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+
+use schemars::JsonSchema;
+use serde::{Deserialize, Serialize};
+
+use crate::ad_objects::{self, ObjectKind};
+use crate::config::resolve;
+use crate::error::ProbeError;
+use crate::facts::Facts;
+use crate::facts::ad::Ad;
+use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
+use crate::registry::merge_into;
+use crate::windows::{self, Area, Bundle};
+
+/// The `import` section of the configuration.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportConfig {
+    /// LDIF exports of users and groups.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ldif: Vec<PathBuf>,
+    /// Bundles written by `probes/windows/collect.ps1` on the sync or agent host.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub windows_bundle: Vec<PathBuf>,
+}
+
+impl ImportConfig {
+    /// Makes relative paths relative to `base` (the configuration file's folder).
+    pub fn resolve_relative_to(&mut self, base: &Path) {
+        for path in self.ldif.iter_mut().chain(self.windows_bundle.iter_mut()) {
+            *path = resolve(base, path);
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.ldif.is_empty() && self.windows_bundle.is_empty()
+    }
+}
+
+/// The `import` probe.
+#[derive(Debug, Clone)]
+pub struct ImportProbe {
+    config: Option<ImportConfig>,
+}
+
+impl ImportProbe {
+    /// A probe importing what the configuration names.
+    #[must_use]
+    pub fn new(config: Option<ImportConfig>) -> Self {
+        Self { config }
+    }
+}
+
+impl Probe for ImportProbe {
+    fn id(&self) -> &str {
+        "import"
+    }
+
+    fn kind(&self) -> &str {
+        "import"
+    }
+
+    fn provides(&self) -> &[&str] {
+        &["ad.users", "ad.groups", "services", "connect", "host", "user_rights", "eventlog"]
+    }
+
+    fn collect(&self, _cx: &ProbeContext) -> Result<FactTree, ProbeError> {
+        let Some(config) = self.config.as_ref().filter(|c| !c.is_empty()) else {
+            return Err(ProbeError::NotConfigured("no `import` section naming exports".into()));
+        };
+        let mut problems = Vec::new();
+        let mut ad = Ad::default();
+        let mut read_any = false;
+        for path in &config.ldif {
+            match import_ldif(path, &mut ad) {
+                Ok(()) => read_any = true,
+                Err(e) => problems.push(format!("{}: {e}", path.display())),
+            }
+        }
+        let facts = if ad == Ad::default() { Facts::default() } else { Facts { ad: Some(ad), ..Facts::default() } };
+        let mut tree = fact_tree(&facts)?;
+        for path in &config.windows_bundle {
+            match import_bundle(path) {
+                Ok((bundle_tree, bundle_problems)) => {
+                    read_any = true;
+                    merge_into(&mut tree, bundle_tree);
+                    problems.extend(bundle_problems.into_iter().map(|p| format!("{}: {p}", path.display())));
+                }
+                Err(e) => problems.push(format!("{}: {e}", path.display())),
+            }
+        }
+        match (problems.is_empty(), read_any) {
+            (true, _) => Ok(tree),
+            (false, true) => Err(ProbeError::Partial { facts: Box::new(tree), reason: problems.join("; ") }),
+            (false, false) => Err(ProbeError::Other(problems.join("; "))),
+        }
+    }
+}
+
+/// The facts of a `collect.ps1` bundle: every area whose commands it holds, through the same
+/// parsers as the live `windows.*` probes; and the problems met.
+///
+/// # Errors
+///
+/// The file cannot be read or is not a bundle.
+pub fn import_bundle(path: &Path) -> Result<(FactTree, Vec<String>), String> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let bundle = Bundle::parse(&text)?;
+    let mut tree = FactTree::new();
+    let mut problems = Vec::new();
+    for area in Area::ALL {
+        if !area.commands().iter().any(|c| bundle.outputs.contains_key(c.key)) {
+            continue;
+        }
+        let (facts, area_problems) = windows::assemble(area, &bundle.outputs, bundle.host.as_deref());
+        problems.extend(area_problems);
+        merge_into(&mut tree, fact_tree(&facts).map_err(|e| e.to_string())?);
+    }
+    Ok((tree, problems))
+}
+
+/// Adds the users and groups of one LDIF file to `ad` (both lists exist afterwards, maybe empty).
+///
+/// # Errors
+///
+/// The file cannot be opened, or an entry is malformed (entries before it are kept).
+pub fn import_ldif(path: &Path, ad: &mut Ad) -> Result<(), String> {
+    let file = File::open(path).map_err(|e| e.to_string())?;
+    let users = ad.users.get_or_insert_with(Vec::new);
+    let mut groups = ad.groups.take().unwrap_or_default();
+    let mut failure = None;
+    for entry in ldif::LdifReader::new(BufReader::new(file)) {
+        match entry {
+            Ok(entry) => match entry.kind() {
+                ObjectKind::User => users.push(ad_objects::user(&entry)),
+                ObjectKind::Group => groups.push(ad_objects::group(&entry)),
+                ObjectKind::Other => {}
+            },
+            Err(e) => {
+                failure = Some(e);
+                break;
+            }
+        }
+    }
+    ad.groups = Some(groups);
+    failure.map_or(Ok(()), Err)
+}

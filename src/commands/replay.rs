@@ -1,0 +1,626 @@
+//! `syncdoctor replay`: many snapshots in, one report per snapshot out, evaluated in parallel.
+//!
+//! Inputs are snapshot files (`.json`, `.yaml`, `.yml`), folders (walked, in path order) and NDJSON
+//! streams (`.ndjson` files, or `-` for standard input: one snapshot per line, blank lines skipped).
+//! The knowledge base is compiled once and shared by every worker thread (rayon). Snapshots are read
+//! and evaluated in chunks, and each chunk's results are written in input order before the next
+//! chunk is read, so memory stays flat however many snapshots there are.
+//!
+//! Output (`--format json`, NDJSON, one line per snapshot, in input order):
+//!
+//! ```text
+//! {"source":"fleet/a.json","report":{…the report contract…}}
+//! {"source":"fleet.ndjson:7","error":"fleet.ndjson:7:12: expected `,` or `}`"}
+//! {"source":"fleet/b.json","report":{…},"changes":[{"rule_id":"x","before":null,"after":"match"}]}
+//! ```
+//!
+//! `changes` is present with `--against-rules`. `--format junit` writes one test case per
+//! snapshot (a failure when any rule matched). A summary table goes to standard error.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use quick_xml::escape::escape;
+use rayon::prelude::*;
+use serde_json::Value;
+use syncdoctor_engine::{Error as EngineError, EvalOptions, KbSource, KnowledgeBase, LoadOptions, Outcome, Report};
+
+use crate::cli::{Cli, ReplayArgs, ReplayFormat};
+use crate::{CliError, exit, knowledge};
+
+/// Environment variable that makes `--expect` write the reports instead of comparing them.
+pub const UPDATE_EXPECT_ENV: &str = "SYNCDOCTOR_UPDATE_EXPECT";
+
+/// What to do with each snapshot.
+#[derive(Debug, Clone, Default)]
+pub struct ReplayOptions {
+    /// NDJSON reports or JUnit.
+    pub junit: bool,
+    /// Folder of stored reports to compare with (`<name>.json`).
+    pub expect: Option<PathBuf>,
+    /// With `expect`: write the reports instead of comparing.
+    pub update_expect: bool,
+    /// Keep per-rule timings.
+    pub profile: bool,
+    /// Show a progress line on standard error.
+    pub progress: bool,
+}
+
+/// Totals of a replay.
+#[derive(Debug, Clone, Default)]
+pub struct Totals {
+    /// Snapshots seen (good and bad).
+    pub snapshots: usize,
+    /// Snapshots where at least one rule matched.
+    pub matched: usize,
+    /// Snapshots that could not be read, parsed or validated.
+    pub bad: usize,
+    /// Snapshots whose report differs from the stored one (`--expect`).
+    pub differ: usize,
+    /// Snapshots whose diagnosis changes with `--against-rules`.
+    pub changed: usize,
+    /// Snapshots per matched rule id.
+    pub by_rule: BTreeMap<String, usize>,
+    /// With `--against-rules`: per rule id, (appeared, disappeared, changed outcome).
+    pub impact: BTreeMap<String, [usize; 3]>,
+    /// With `--profile`: per rule id, (total time, runs, matches).
+    pub profile: HashMap<String, (Duration, usize, usize)>,
+    /// Wall time.
+    pub elapsed: Duration,
+}
+
+impl Totals {
+    /// The exit code: 2 when some snapshot was bad, 1 when some matched or differed, else 0.
+    pub fn exit_code(&self) -> u8 {
+        if self.bad > 0 {
+            exit::BAD_INPUT
+        } else if self.matched > 0 || self.differ > 0 {
+            exit::FOUND
+        } else {
+            exit::OK
+        }
+    }
+}
+
+/// Runs the verb.
+pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8, CliError> {
+    if args.inputs.is_empty() {
+        return Err(CliError::Usage("give snapshot files, folders or NDJSON streams (`-` for standard input)".into()));
+    }
+    let kb = knowledge::load(cli)?;
+    let against = match &args.against_rules {
+        Some(dir) => {
+            let options = LoadOptions { snapshot_schema: Some(crate::schemas::snapshot()) };
+            Some(KnowledgeBase::load(KbSource::from_dir(dir)?, options)?)
+        }
+        None => None,
+    };
+    let options = ReplayOptions {
+        junit: args.format == ReplayFormat::Junit,
+        expect: args.expect.clone(),
+        update_expect: std::env::var_os(UPDATE_EXPECT_ENV).is_some_and(|v| !v.is_empty() && v != "0"),
+        profile: args.profile,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let mut builder = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = args.jobs {
+        builder = builder.num_threads(n.max(1));
+    }
+    let pool = builder.build().map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout());
+    let mut err = std::io::stderr();
+    let totals = pool.install(|| replay(&kb, against.as_ref(), &args.inputs, &options, &mut out, &mut err))?;
+    out.flush().map_err(write_error)?;
+    drop(out);
+    print_summary(&totals, &options, against.is_some(), pool.current_num_threads());
+    Ok(totals.exit_code())
+}
+
+fn write_error(e: std::io::Error) -> CliError {
+    CliError::Io(format!("cannot write the output: {e}"))
+}
+
+/// Where snapshots come from, once folders are walked.
+enum Source {
+    /// One snapshot file; `name` is its name under `--expect`.
+    File { path: PathBuf, name: String },
+    /// An NDJSON stream (`None`: standard input).
+    Stream(Option<PathBuf>),
+}
+
+/// One snapshot to evaluate.
+struct Input {
+    /// How it is named in the output.
+    source: String,
+    /// Its name under `--expect` (without `.json`).
+    name: String,
+    payload: Payload,
+}
+
+enum Payload {
+    File(PathBuf),
+    Line { text: String, file: PathBuf, line: u64 },
+    Unreadable(String),
+}
+
+fn is_snapshot_file(path: &Path) -> bool {
+    path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "json" | "yaml" | "yml" | "ndjson"))
+}
+
+fn is_stream(path: &Path) -> bool {
+    path.extension().is_some_and(|e| e == "ndjson")
+}
+
+fn stem(path: &Path) -> String {
+    path.file_stem().map_or_else(|| "snapshot".into(), |s| s.to_string_lossy().into_owned())
+}
+
+/// Expands the command-line inputs: folders are walked (sorted), everything else kept as given.
+fn sources(inputs: &[PathBuf]) -> Result<Vec<Source>, CliError> {
+    let mut out = Vec::new();
+    for input in inputs {
+        if input == Path::new("-") {
+            out.push(Source::Stream(None));
+        } else if input.is_dir() {
+            let walker = walkdir::WalkDir::new(input).sort_by_file_name();
+            for entry in walker {
+                let entry = entry.map_err(|e| CliError::Io(format!("cannot walk {}: {e}", input.display())))?;
+                let path = entry.path();
+                if !entry.file_type().is_file() || !is_snapshot_file(path) {
+                    continue;
+                }
+                if is_stream(path) {
+                    out.push(Source::Stream(Some(path.to_path_buf())));
+                } else {
+                    let relative = path.strip_prefix(input).unwrap_or(path).with_extension("");
+                    let name = relative.to_string_lossy().replace('\\', "/");
+                    out.push(Source::File { path: path.to_path_buf(), name });
+                }
+            }
+        } else if is_stream(input) {
+            out.push(Source::Stream(Some(input.clone())));
+        } else if input.exists() {
+            out.push(Source::File { path: input.clone(), name: stem(input) });
+        } else {
+            return Err(CliError::Io(format!("{}: no such file or folder", input.display())));
+        }
+    }
+    Ok(out)
+}
+
+/// The snapshots of every source, read lazily (NDJSON line by line).
+fn inputs(sources: Vec<Source>) -> impl Iterator<Item = Input> {
+    sources.into_iter().flat_map(|source| -> Box<dyn Iterator<Item = Input>> {
+        match source {
+            Source::File { path, name } => Box::new(std::iter::once(Input {
+                source: path.display().to_string(),
+                name,
+                payload: Payload::File(path),
+            })),
+            Source::Stream(path) => {
+                let (label, name) = match &path {
+                    Some(p) => (p.display().to_string(), stem(p)),
+                    None => ("<stdin>".to_string(), "stdin".to_string()),
+                };
+                let reader: Result<Box<dyn BufRead>, String> = match &path {
+                    Some(p) => std::fs::File::open(p)
+                        .map(|f| Box::new(BufReader::new(f)) as Box<dyn BufRead>)
+                        .map_err(|e| format!("cannot read {label}: {e}")),
+                    None => Ok(Box::new(BufReader::new(std::io::stdin()))),
+                };
+                let file = PathBuf::from(&label);
+                match reader {
+                    Err(message) => {
+                        Box::new(std::iter::once(Input { source: label, name, payload: Payload::Unreadable(message) }))
+                    }
+                    Ok(reader) => Box::new(
+                        reader
+                            .lines()
+                            .enumerate()
+                            .map(move |(i, line)| {
+                                let n = i as u64 + 1;
+                                let payload = match line {
+                                    Ok(text) => Payload::Line { text, file: file.clone(), line: n },
+                                    Err(e) => Payload::Unreadable(format!("{label}:{n}: cannot read: {e}")),
+                                };
+                                Input { source: format!("{label}:{n}"), name: format!("{name}-{n}"), payload }
+                            })
+                            .filter(|i| !matches!(&i.payload, Payload::Line { text, .. } if text.trim().is_empty())),
+                    ),
+                }
+            }
+        }
+    })
+}
+
+/// One snapshot's result, rendered by the worker.
+struct Processed {
+    /// The output line (JSON) or test case (JUnit).
+    output: String,
+    matched: Vec<String>,
+    bad: Option<String>,
+    differ: Option<String>,
+    changes: Vec<Change>,
+    timings: Vec<syncdoctor_engine::RuleTiming>,
+}
+
+/// A finding whose outcome differs between the two knowledge bases (`None`: not reported).
+#[derive(Debug, Clone, serde::Serialize)]
+struct Change {
+    rule_id: String,
+    before: Option<&'static str>,
+    after: Option<&'static str>,
+}
+
+/// Replays every input against `kb` (and `against`), writing one result per snapshot to `out` in
+/// input order and progress to `err`. Runs on the current rayon pool.
+pub fn replay(
+    kb: &KnowledgeBase,
+    against: Option<&KnowledgeBase>,
+    inputs_given: &[PathBuf],
+    options: &ReplayOptions,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<Totals, CliError> {
+    let started = Instant::now();
+    let sources = sources(inputs_given)?;
+    let known_total = sources.iter().all(|s| matches!(s, Source::File { .. })).then_some(sources.len());
+    if let Some(dir) = &options.expect
+        && options.update_expect
+    {
+        std::fs::create_dir_all(dir).map_err(|e| CliError::Io(format!("cannot create {}: {e}", dir.display())))?;
+    }
+    let chunk_size = (rayon::current_num_threads() * 32).max(64);
+    let mut stream = inputs(sources);
+    let mut totals = Totals::default();
+    let mut junit_cases = Vec::new();
+    let mut last_progress = Instant::now();
+    loop {
+        let chunk: Vec<Input> = stream.by_ref().take(chunk_size).collect();
+        if chunk.is_empty() {
+            break;
+        }
+        let results: Vec<Processed> = chunk.into_par_iter().map(|input| process(kb, against, options, input)).collect();
+        for r in results {
+            totals.snapshots += 1;
+            if let Some(bad) = &r.bad {
+                totals.bad += 1;
+                writeln!(err, "syncdoctor replay: {}", bad.trim_end()).map_err(write_error)?;
+            }
+            if !r.matched.is_empty() {
+                totals.matched += 1;
+            }
+            for id in &r.matched {
+                *totals.by_rule.entry(id.clone()).or_default() += 1;
+            }
+            if let Some(diff) = &r.differ {
+                totals.differ += 1;
+                err.write_all(diff.as_bytes()).map_err(write_error)?;
+            }
+            if !r.changes.is_empty() {
+                totals.changed += 1;
+            }
+            for c in &r.changes {
+                let slot = totals.impact.entry(c.rule_id.clone()).or_default();
+                match (c.before, c.after) {
+                    (None, Some(_)) => slot[0] += 1,
+                    (Some(_), None) => slot[1] += 1,
+                    _ => slot[2] += 1,
+                }
+            }
+            for t in r.timings {
+                let slot = totals.profile.entry(t.rule_id).or_default();
+                slot.0 += t.elapsed;
+                slot.1 += 1;
+                slot.2 += usize::from(t.outcome == Outcome::Match);
+            }
+            if options.junit {
+                junit_cases.push(r.output);
+            } else {
+                out.write_all(r.output.as_bytes()).map_err(write_error)?;
+            }
+        }
+        if options.progress && last_progress.elapsed() >= Duration::from_millis(150) {
+            last_progress = Instant::now();
+            progress(err, &totals, known_total, started.elapsed());
+        }
+    }
+    if options.progress {
+        let _ = write!(err, "\r\x1b[2K");
+    }
+    if options.junit {
+        out.write_all(junit_document(&totals, &junit_cases).as_bytes()).map_err(write_error)?;
+    }
+    totals.elapsed = started.elapsed();
+    Ok(totals)
+}
+
+fn progress(err: &mut dyn Write, totals: &Totals, total: Option<usize>, elapsed: Duration) {
+    let rate = totals.snapshots as f64 / elapsed.as_secs_f64().max(1e-9);
+    let done = match total {
+        Some(t) => {
+            let width = 30;
+            let filled = (totals.snapshots * width).checked_div(t).unwrap_or(width).min(width);
+            format!("[{}{}] {}/{t}", "#".repeat(filled), "-".repeat(width - filled), totals.snapshots)
+        }
+        None => format!("{} snapshots", totals.snapshots),
+    };
+    let _ = write!(err, "\r\x1b[2Kreplay {done}  {rate:.0}/s  {} matched  {} bad", totals.matched, totals.bad);
+    let _ = err.flush();
+}
+
+/// Reads, evaluates and renders one snapshot (on a worker thread).
+fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &ReplayOptions, input: Input) -> Processed {
+    let mut result = Processed {
+        output: String::new(),
+        matched: Vec::new(),
+        bad: None,
+        differ: None,
+        changes: Vec::new(),
+        timings: Vec::new(),
+    };
+    let snapshot = match read(kb, &input.payload) {
+        Ok(s) => s,
+        Err(message) => {
+            result.output = if options.junit {
+                junit_case(&input.source, Some(("error", "bad input", &message)))
+            } else {
+                envelope_line(&input.source, "error", &Value::String(message.trim_end().to_owned()), None)
+            };
+            result.bad = Some(message);
+            return result;
+        }
+    };
+    let eval = EvalOptions::default();
+    let report = if options.profile {
+        let (report, timings) = kb.evaluate_profiled(&snapshot, &eval);
+        result.timings = timings;
+        report
+    } else {
+        kb.evaluate(&snapshot, &eval)
+    };
+    result.matched =
+        report.all_findings().iter().filter(|f| f.outcome == Outcome::Match).map(|f| f.rule_id.clone()).collect();
+    if let Some(other) = against {
+        result.changes = changes(&report, &other.evaluate(&snapshot, &eval));
+    }
+    if let Some(dir) = &options.expect {
+        result.differ = expect(dir, &input, &report, options.update_expect);
+    }
+    result.output = if options.junit {
+        let failure = (!result.matched.is_empty() || result.differ.is_some()).then(|| failure_text(&report, &result));
+        match &failure {
+            Some((message, body)) => junit_case(&input.source, Some(("failure", message, body))),
+            None => junit_case(&input.source, None),
+        }
+    } else {
+        let report_value = serde_json::to_value(&report).unwrap_or(Value::Null);
+        let changes = against.map(|_| serde_json::to_value(&result.changes).unwrap_or(Value::Null));
+        envelope_line(&input.source, "report", &report_value, changes)
+    };
+    result
+}
+
+fn read(kb: &KnowledgeBase, payload: &Payload) -> Result<syncdoctor_engine::Snapshot, String> {
+    match payload {
+        Payload::File(path) => kb.read_snapshot(path).map_err(|e| e.to_string()),
+        Payload::Unreadable(message) => Err(message.clone()),
+        Payload::Line { text, file, line } => {
+            syncdoctor_engine::Snapshot::from_text(text, file, kb.snapshot_schema()).map_err(|e| match e {
+                // The line's diagnostics point into the line: move them to the stream's line.
+                EngineError::Snapshot(mut diagnostics) => {
+                    for d in &mut diagnostics {
+                        d.line = if d.line == 0 { *line } else { d.line + line - 1 };
+                    }
+                    EngineError::Snapshot(diagnostics).to_string()
+                }
+                other => other.to_string(),
+            })
+        }
+    }
+}
+
+/// `{"source": …, "<key>": …[, "changes": …]}` and a newline.
+fn envelope_line(source: &str, key: &str, value: &Value, changes: Option<Value>) -> String {
+    let mut object = serde_json::Map::new();
+    object.insert("source".into(), Value::String(source.to_owned()));
+    object.insert(key.into(), value.clone());
+    if let Some(c) = changes {
+        object.insert("changes".into(), c);
+    }
+    let mut line = serde_json::to_string(&Value::Object(object)).unwrap_or_default();
+    line.push('\n');
+    line
+}
+
+/// Outcome of every reported finding (nested ones included), by rule id.
+fn outcomes(report: &Report) -> BTreeMap<&str, &'static str> {
+    report.all_findings().into_iter().map(|f| (f.rule_id.as_str(), f.outcome.as_str())).collect()
+}
+
+fn changes(before: &Report, after: &Report) -> Vec<Change> {
+    let (b, a) = (outcomes(before), outcomes(after));
+    let mut ids: Vec<&str> = b.keys().chain(a.keys()).copied().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    ids.into_iter()
+        .filter_map(|id| {
+            let (before, after) = (b.get(id).copied(), a.get(id).copied());
+            (before != after).then(|| Change { rule_id: id.to_owned(), before, after })
+        })
+        .collect()
+}
+
+/// Compares a report with `<dir>/<name>.json` (or writes it); `Some(readable diff)` on a difference.
+fn expect(dir: &Path, input: &Input, report: &Report, update: bool) -> Option<String> {
+    let path = dir.join(format!("{}.json", input.name));
+    let text = crate::render::json(report);
+    let stored = std::fs::read_to_string(&path).ok();
+    if stored.as_deref() == Some(text.as_str()) {
+        return None;
+    }
+    if update {
+        let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, &text));
+        return match written {
+            Ok(()) => None,
+            Err(e) => Some(format!("{}: cannot write {}: {e}\n", input.source, path.display())),
+        };
+    }
+    let Some(stored) = stored else {
+        return Some(format!(
+            "{}: no stored report {} (set {UPDATE_EXPECT_ENV}=1 to write it)\n",
+            input.source,
+            path.display()
+        ));
+    };
+    let mut diff = format!("{}: report differs from {}\n", input.source, path.display());
+    let old: Value = serde_json::from_str(&stored).unwrap_or(Value::Null);
+    let new = serde_json::to_value(report).unwrap_or(Value::Null);
+    let mut lines = Vec::new();
+    json_diff("", &old, &new, &mut lines);
+    let shown = 30;
+    for line in lines.iter().take(shown) {
+        let _ = writeln!(diff, "  {line}");
+    }
+    if lines.len() > shown {
+        let _ = writeln!(diff, "  … and {} more differences", lines.len() - shown);
+    }
+    let _ = writeln!(diff, "  (set {UPDATE_EXPECT_ENV}=1 to accept the new report)");
+    Some(diff)
+}
+
+/// Differences between two JSON values as `- /path: old` / `+ /path: new` lines.
+fn json_diff(path: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
+    match (old, new) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in a {
+                let p = format!("{path}/{k}");
+                match b.get(k) {
+                    Some(w) => json_diff(&p, v, w, out),
+                    None => out.push(format!("- {p}: {}", short(v))),
+                }
+            }
+            for (k, w) in b.iter().filter(|(k, _)| !a.contains_key(*k)) {
+                out.push(format!("+ {path}/{k}: {}", short(w)));
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            for i in 0..a.len().max(b.len()) {
+                let p = format!("{path}/{i}");
+                match (a.get(i), b.get(i)) {
+                    (Some(v), Some(w)) => json_diff(&p, v, w, out),
+                    (Some(v), None) => out.push(format!("- {p}: {}", short(v))),
+                    (None, Some(w)) => out.push(format!("+ {p}: {}", short(w))),
+                    (None, None) => {}
+                }
+            }
+        }
+        _ if old == new => {}
+        _ => {
+            out.push(format!("- {path}: {}", short(old)));
+            out.push(format!("+ {path}: {}", short(new)));
+        }
+    }
+}
+
+fn short(v: &Value) -> String {
+    let text = v.to_string();
+    if text.chars().count() > 120 { format!("{}…", text.chars().take(120).collect::<String>()) } else { text }
+}
+
+fn failure_text(report: &Report, result: &Processed) -> (String, String) {
+    let mut body = String::new();
+    for f in report.all_findings().into_iter().filter(|f| f.outcome == Outcome::Match) {
+        let _ = writeln!(body, "{} {}: {}", f.severity.as_str(), f.rule_id, f.message);
+    }
+    if let Some(diff) = &result.differ {
+        body.push_str(diff);
+    }
+    let message = if result.matched.is_empty() {
+        "report differs from the stored one".to_string()
+    } else {
+        format!("{} matched: {}", crate::render::plural(result.matched.len(), "rule"), result.matched.join(", "))
+    };
+    (message, body)
+}
+
+/// One `<testcase>` (with a `failure` or `error` child when given: tag, message, body).
+fn junit_case(source: &str, child: Option<(&str, &str, &str)>) -> String {
+    let name = escape(source);
+    match child {
+        None => format!("  <testcase classname=\"syncdoctor.replay\" name=\"{name}\"/>\n"),
+        Some((tag, message, body)) => format!(
+            "  <testcase classname=\"syncdoctor.replay\" name=\"{name}\">\n    <{tag} message=\"{}\">{}</{tag}>\n  </testcase>\n",
+            escape(message),
+            escape(body)
+        ),
+    }
+}
+
+fn junit_document(totals: &Totals, cases: &[String]) -> String {
+    let failures = cases.iter().filter(|c| c.contains("<failure")).count();
+    let mut text = format!(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"syncdoctor replay\" tests=\"{}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\">\n",
+        totals.snapshots, totals.bad
+    );
+    for c in cases {
+        text.push_str(c);
+    }
+    text.push_str("</testsuite>\n");
+    text
+}
+
+/// The summary table, on standard error.
+fn print_summary(totals: &Totals, options: &ReplayOptions, against: bool, threads: usize) {
+    let secs = totals.elapsed.as_secs_f64();
+    let rate = totals.snapshots as f64 / secs.max(1e-9);
+    let mut text = format!(
+        "replay: {} in {secs:.2} s ({rate:.0}/s on {})\n",
+        crate::render::plural(totals.snapshots, "snapshot"),
+        crate::render::plural(threads, "thread")
+    );
+    let clean = totals.snapshots - totals.matched - totals.bad;
+    let _ = writeln!(text, "  {:<28} {:>9}", "snapshots", "count");
+    let _ = writeln!(text, "  {:<28} {:>9}", "no rule matched", clean);
+    let _ = writeln!(text, "  {:<28} {:>9}", "some rule matched", totals.matched);
+    let _ = writeln!(text, "  {:<28} {:>9}", "bad input", totals.bad);
+    if options.expect.is_some() {
+        let label = if options.update_expect { "reports written" } else { "differ from --expect" };
+        let _ = writeln!(text, "  {label:<28} {:>9}", totals.differ);
+    }
+    if against {
+        let _ = writeln!(text, "  {:<28} {:>9}", "changed by --against-rules", totals.changed);
+    }
+    if !totals.by_rule.is_empty() {
+        let mut rules: Vec<(&String, &usize)> = totals.by_rule.iter().collect();
+        rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+        let _ = writeln!(text, "  {:<48} {:>9}", "rule", "matched in");
+        for (id, n) in rules.iter().take(20) {
+            let _ = writeln!(text, "  {id:<48} {n:>9}");
+        }
+        if rules.len() > 20 {
+            let _ = writeln!(text, "  … and {} more rules", rules.len() - 20);
+        }
+    }
+    if against && !totals.impact.is_empty() {
+        let _ =
+            writeln!(text, "  {:<48} {:>9} {:>11} {:>9}", "impact of --against-rules", "appear", "disappear", "change");
+        for (id, [a, d, c]) in &totals.impact {
+            let _ = writeln!(text, "  {id:<48} {a:>9} {d:>11} {c:>9}");
+        }
+    }
+    if options.profile {
+        let mut rows: Vec<(&String, &(Duration, usize, usize))> = totals.profile.iter().collect();
+        rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+        let _ = writeln!(text, "profile: slowest rules over the corpus");
+        let _ = writeln!(text, "  {:>12} {:>12} {:>8} {:>8}  rule", "total ms", "mean µs", "runs", "matches");
+        for (id, (time, runs, matches)) in rows.iter().take(15) {
+            let mean = time.as_secs_f64() * 1e6 / (*runs).max(1) as f64;
+            let _ = writeln!(text, "  {:>12.2} {mean:>12.1} {runs:>8} {matches:>8}  {id}", time.as_secs_f64() * 1e3);
+        }
+    }
+    eprint!("{text}");
+}
