@@ -32,7 +32,12 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
     let threshold: Severity = args.min_severity.into();
     let text = render::render(&report, args.format, threshold);
     let mut out = anstream::stdout();
-    out.write_all(text.as_bytes()).map_err(|e| CliError::Io(format!("cannot write the report: {e}")))?;
+    match out.write_all(text.as_bytes()) {
+        // A reader that stopped early (`| head`) is not an error.
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(e) => return Err(CliError::Io(format!("cannot write the report: {e}"))),
+        Ok(()) => {}
+    }
     if args.profile {
         render::profile::print(&timings, elapsed);
     }
