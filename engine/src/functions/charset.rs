@@ -193,19 +193,24 @@ fn diacritic_chars(s: &str) -> String {
     out
 }
 
+/// The 6-bit value of one standard base64 character (`A–Z a–z 0–9 + /`).
+pub fn base64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
 /// Decodes 16 bytes of standard base64 (padding optional), without allocating.
 fn base64_16(s: &str) -> Option<[u8; 16]> {
     let mut out = [0u8; 16];
     let (mut bits, mut count, mut n) = (0u32, 0u32, 0usize);
     for c in s.trim().trim_end_matches('=').bytes() {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        };
+        let v = base64_value(c)?;
         bits = (bits << 6) | u32::from(v);
         count += 6;
         if count >= 8 {

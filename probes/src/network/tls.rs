@@ -121,16 +121,7 @@ pub fn pem_certificates(pem: &str) -> Vec<CertificateDer<'static>> {
 /// Standard base64 (with padding, whitespace already removed).
 #[must_use]
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| -> Option<u32> {
-        Some(u32::from(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        }))
-    };
+    let value = |c: u8| syncdoctor_engine::functions::charset::base64_value(c).map(u32::from);
     let bytes: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     let trimmed: &[u8] = bytes.strip_suffix(b"==").or_else(|| bytes.strip_suffix(b"=")).unwrap_or(&bytes);
     let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
