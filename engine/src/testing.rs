@@ -60,6 +60,7 @@ impl KnowledgeBase {
     /// checks.
     pub fn run_tests(&self, baselines: &Baselines, ids: &[String]) -> Vec<TestResult> {
         let selected = self.rules().iter().filter(|r| ids.is_empty() || ids.iter().any(|id| id == r.id()));
+        let variants = self.healthy_variants(baselines);
         let mut results = Vec::new();
         for rule in selected {
             let mut baseline = None;
@@ -67,7 +68,7 @@ impl KnowledgeBase {
                 baseline = test.baseline.clone().or(baseline).or_else(|| default_baseline(rule, baselines));
                 results.push(self.run_test(rule, test, baseline.as_deref(), baselines));
             }
-            results.extend(self.healthy_checks(rule, baselines));
+            results.extend(self.healthy_checks(rule, &variants));
         }
         results
     }
@@ -122,12 +123,11 @@ impl KnowledgeBase {
         result
     }
 
-    /// No rule may match a healthy baseline (nor the baseline reduced to portable namespaces).
-    fn healthy_checks(&self, rule: &CompiledRule, baselines: &Baselines) -> Vec<TestResult> {
+    /// Every healthy baseline, and each one reduced to the portable namespaces, built once for all
+    /// rules. A variant that is not a valid snapshot is kept as its error, so it fails loudly.
+    fn healthy_variants(&self, baselines: &Baselines) -> Vec<HealthyVariant> {
         let mut out = Vec::new();
         for (name, value) in baselines {
-            let allowed =
-                self.manifest.baseline_matches.get(name).is_some_and(|ids| ids.iter().any(|i| i == rule.id()));
             let mut variants = vec![(format!("healthy baseline {name}"), value.clone())];
             if !self.manifest.portable_namespaces.is_empty() {
                 let mut reduced = value.clone();
@@ -138,33 +138,69 @@ impl KnowledgeBase {
             }
             for (label, snapshot_value) in variants {
                 let origin = PathBuf::from(format!("baselines/{name}.json"));
-                let Ok(snapshot) = Snapshot::from_value(snapshot_value, &origin, self.snapshot_schema()) else {
-                    continue;
-                };
-                let finding = self.evaluate_rule(rule.id(), &snapshot);
-                let matched = finding.as_ref().is_some_and(|f| f.outcome == Outcome::Match);
-                let errored = finding.as_ref().is_some_and(|f| f.outcome == Outcome::Error);
-                let passed = (allowed || !matched) && !errored;
-                out.push(TestResult {
-                    rule_id: rule.id().to_owned(),
-                    name: label,
-                    expected: if allowed { "no error".into() } else { "no match and no error".into() },
-                    failure: (!passed).then(|| {
-                        let f = finding.as_ref();
-                        format!(
-                            "got {} on a healthy baseline: {}",
-                            f.map_or("nothing", |f| f.outcome.as_str()),
-                            f.map_or("", |f| f.message.as_str())
-                        )
-                    }),
-                    finding,
-                    passed,
-                    snapshot: Some(snapshot),
-                });
+                let snapshot =
+                    Snapshot::from_value(snapshot_value, &origin, self.snapshot_schema()).map_err(|e| e.to_string());
+                out.push(HealthyVariant { baseline: name.clone(), label, snapshot });
             }
         }
         out
     }
+
+    /// No rule may match a healthy baseline (nor the baseline reduced to portable namespaces).
+    fn healthy_checks(&self, rule: &CompiledRule, variants: &[HealthyVariant]) -> Vec<TestResult> {
+        let mut out = Vec::new();
+        for variant in variants {
+            let allowed = self
+                .manifest
+                .baseline_matches
+                .get(&variant.baseline)
+                .is_some_and(|ids| ids.iter().any(|i| i == rule.id()));
+            let expected: String = if allowed { "no error".into() } else { "no match and no error".into() };
+            let snapshot = match &variant.snapshot {
+                Ok(s) => s,
+                Err(why) => {
+                    out.push(TestResult {
+                        rule_id: rule.id().to_owned(),
+                        name: variant.label.clone(),
+                        expected,
+                        finding: None,
+                        passed: false,
+                        failure: Some(format!("the baseline variant is not a valid snapshot: {why}")),
+                        snapshot: None,
+                    });
+                    continue;
+                }
+            };
+            let finding = self.evaluate_rule(rule.id(), snapshot);
+            let matched = finding.as_ref().is_some_and(|f| f.outcome == Outcome::Match);
+            let errored = finding.as_ref().is_some_and(|f| f.outcome == Outcome::Error);
+            let passed = (allowed || !matched) && !errored;
+            out.push(TestResult {
+                rule_id: rule.id().to_owned(),
+                name: variant.label.clone(),
+                expected,
+                failure: (!passed).then(|| {
+                    let f = finding.as_ref();
+                    format!(
+                        "got {} on a healthy baseline: {}",
+                        f.map_or("nothing", |f| f.outcome.as_str()),
+                        f.map_or("", |f| f.message.as_str())
+                    )
+                }),
+                finding,
+                passed,
+                snapshot: Some(snapshot.clone()),
+            });
+        }
+        out
+    }
+}
+
+/// A healthy snapshot every rule is checked against.
+struct HealthyVariant {
+    baseline: String,
+    label: String,
+    snapshot: Result<Snapshot, String>,
 }
 
 fn default_baseline(rule: &CompiledRule, baselines: &Baselines) -> Option<String> {
