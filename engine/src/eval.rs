@@ -85,7 +85,7 @@ impl KnowledgeBase {
         let mut timings = Vec::new();
         for rule in selected {
             let started = Instant::now();
-            let finding = self.run_rule(rule, snapshot, &mut scope);
+            let finding = self.run_rule(rule, snapshot, &mut scope, options.include_all);
             timings.push(RuleTiming {
                 rule_id: rule.id().to_owned(),
                 elapsed: started.elapsed(),
@@ -101,7 +101,7 @@ impl KnowledgeBase {
         let rule = self.rule(id)?;
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
         let mut scope = self.scope_for(snapshot);
-        Some(self.run_rule(rule, snapshot, &mut scope))
+        Some(self.run_rule(rule, snapshot, &mut scope, true))
     }
 
     pub(crate) fn scope_for(&self, snapshot: &Snapshot) -> Scope<'static> {
@@ -133,9 +133,26 @@ impl KnowledgeBase {
         }
     }
 
-    pub(crate) fn run_rule(&self, compiled: &CompiledRule, snapshot: &Snapshot, scope: &mut Scope<'static>) -> Finding {
+    /// Runs one rule. Evidence is read for the outcomes a report always keeps (`match`,
+    /// `inconclusive`, `error`), and for `pass`/`skipped` only when `all` asks for them too.
+    pub(crate) fn run_rule(
+        &self,
+        compiled: &CompiledRule,
+        snapshot: &Snapshot,
+        scope: &mut Scope<'static>,
+        all: bool,
+    ) -> Finding {
+        let mut finding = self.judge(compiled, snapshot, scope);
+        if all || !matches!(finding.outcome, Outcome::Pass | Outcome::Skipped) {
+            finding.evidence =
+                compiled.rule.evidence.iter().filter_map(|p| snapshot.fact(p).map(|v| (p.clone(), v))).collect();
+        }
+        finding
+    }
+
+    fn judge(&self, compiled: &CompiledRule, snapshot: &Snapshot, scope: &mut Scope<'static>) -> Finding {
         let rule = &compiled.rule;
-        let mut finding = self.blank_finding(compiled, snapshot);
+        let mut finding = self.blank_finding(compiled);
         if let Some(reason) = product_mismatch(&rule.products, snapshot) {
             finding.outcome = Outcome::Skipped;
             finding.message = reason;
@@ -191,10 +208,8 @@ impl KnowledgeBase {
         }
     }
 
-    fn blank_finding(&self, compiled: &CompiledRule, snapshot: &Snapshot) -> Finding {
+    fn blank_finding(&self, compiled: &CompiledRule) -> Finding {
         let rule = &compiled.rule;
-        let evidence: BTreeMap<String, Value> =
-            rule.evidence.iter().filter_map(|p| snapshot.fact(p).map(|v| (p.clone(), v))).collect();
         Finding {
             rule_id: rule.id.value.clone(),
             rule_version: rule.version.value.clone(),
@@ -203,7 +218,7 @@ impl KnowledgeBase {
             covers: rule.covers.iter().map(|c| c.value.clone()).collect(),
             outcome: Outcome::Pass,
             message: String::new(),
-            evidence,
+            evidence: BTreeMap::new(),
             missing: Vec::new(),
             affected: None,
             explains: Vec::new(),
