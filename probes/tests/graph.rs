@@ -167,8 +167,13 @@ fn route(
     }
 }
 
+/// A secret file of its own for each call: tests run on parallel threads, and a shared file being rewritten
+/// by one test reads as empty in another.
 fn secret_file() -> PathBuf {
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("syncdoctor-graph-secret-{}", std::process::id()));
+    static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = format!("syncdoctor-graph-secret-{}-{n}", std::process::id());
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(name);
     std::fs::write(&path, format!("{SECRET}\n")).unwrap();
     path
 }
