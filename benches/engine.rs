@@ -235,6 +235,7 @@ fn bench_eval() {
         black_box(native.run(black_box(facts)));
     });
     row(&format!("bundled KB ({} rules), connect-sync baseline", kb.rules().len()), engine, nat, "≤ 5×");
+    costliest_rules(&kb, &snapshot, &options);
     for n in [100, 1000] {
         let started = Instant::now();
         let kb = KnowledgeBase::load(synthetic_kb(n, &[]), LoadOptions::default()).unwrap();
@@ -250,6 +251,20 @@ fn bench_eval() {
         });
         row(&format!("synthetic {n} conditions (load+compile {})", fmt(compile)), engine, nat, "≤ 5×");
     }
+}
+
+/// The rules that cost most on the baseline, warm (sum over 200 evaluations), printed after the table.
+fn costliest_rules(kb: &KnowledgeBase, snapshot: &Snapshot, options: &EvalOptions) {
+    let mut total: std::collections::BTreeMap<String, Duration> = std::collections::BTreeMap::new();
+    for _ in 0..200 {
+        for t in kb.evaluate_profiled(snapshot, options).1 {
+            *total.entry(t.rule_id).or_default() += t.elapsed;
+        }
+    }
+    let mut ranked: Vec<_> = total.into_iter().collect();
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.1));
+    let listed: Vec<String> = ranked.iter().take(8).map(|(id, d)| format!("{id} {}", fmt(*d / 200))).collect();
+    println!("\ncostliest rules per evaluation: {}\n", listed.join(", "));
 }
 
 // ---------------------------------------------------------------- (b) directory scan

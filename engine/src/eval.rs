@@ -1,10 +1,11 @@
 //! Evaluation: one pure function of (knowledge base, snapshot, options) to a report.
 
-use std::collections::{BTreeMap, HashMap};
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rhai::{AST, Dynamic, EvalAltResult, Scope};
+use rhai::{AST, Dynamic, EvalAltResult};
 use serde_json::Value;
 
 use crate::facts::context::{self, SnapshotScope};
@@ -13,6 +14,7 @@ use crate::facts::tree::Node;
 use crate::kb::{CompiledRule, KnowledgeBase, scope_template};
 use crate::report::{Affected, Finding, MAX_AFFECTED_ITEMS, REPORT_SCHEMA_VERSION, Report, SnapshotInfo, Summary};
 use crate::rule::{Outcome, Severity};
+use crate::runtime::Runtime;
 use crate::snapshot::Snapshot;
 
 /// What to evaluate and what to keep.
@@ -78,44 +80,43 @@ impl KnowledgeBase {
     /// Like [`evaluate`](Self::evaluate), also returning each rule's timing.
     pub fn evaluate_profiled(&self, snapshot: &Snapshot, options: &EvalOptions) -> (Report, Vec<RuleTiming>) {
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
-        let mut scope = self.scope_for(snapshot);
+        let mut runtime = self.runtime_for(snapshot);
         let selected =
             self.rules.iter().filter(|r| options.only.as_ref().is_none_or(|only| only.iter().any(|id| id == r.id())));
-        let mut findings = Vec::new();
-        let mut timings = Vec::new();
+        let mut judged = Vec::with_capacity(self.rules.len());
+        let mut timings = Vec::with_capacity(self.rules.len());
         for rule in selected {
             let started = Instant::now();
-            let finding = self.run_rule(rule, snapshot, &mut scope, options.include_all);
+            let judgement = self.judge(rule, snapshot, &mut runtime);
             timings.push(RuleTiming {
                 rule_id: rule.id().to_owned(),
                 elapsed: started.elapsed(),
-                outcome: finding.outcome,
+                outcome: judgement.outcome,
             });
-            findings.push(finding);
+            judged.push((rule, judgement));
         }
-        (self.assemble(snapshot, findings, options), timings)
+        (self.assemble(snapshot, judged, options), timings)
     }
 
     /// Evaluates one rule (for rule tests and `explain`).
     pub fn evaluate_rule(&self, id: &str, snapshot: &Snapshot) -> Option<Finding> {
         let rule = self.rule(id)?;
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
-        let mut scope = self.scope_for(snapshot);
-        Some(self.run_rule(rule, snapshot, &mut scope, true))
+        let mut runtime = self.runtime_for(snapshot);
+        Some(self.run_rule(rule, snapshot, &mut runtime))
     }
 
-    pub(crate) fn scope_for(&self, snapshot: &Snapshot) -> Scope<'static> {
+    /// The Rhai runtime for one snapshot: `facts` and `data` in scope, caches shared by its rules.
+    pub(crate) fn runtime_for(&self, snapshot: &Snapshot) -> Runtime {
         let mut scope = scope_template();
         scope.set_value("facts", Fact::root(Arc::clone(snapshot.facts())));
         scope.set_value("data", Fact::root(Arc::clone(&self.data)));
-        scope
+        Runtime::new(&self.engine, scope)
     }
 
-    pub(crate) fn run_ast(&self, ast: &AST, scope: &mut Scope<'static>) -> Verdict {
+    pub(crate) fn run_ast(&self, ast: &AST, runtime: &mut Runtime) -> Verdict {
         context::reset_reads();
-        let base = scope.len();
-        let result = self.engine.eval_ast_with_scope::<Dynamic>(scope, ast);
-        scope.rewind(base);
+        let result = runtime.run(&self.engine, ast);
         let reads = context::take_reads();
         match result {
             Ok(v) if v.is::<NullFact>() => Verdict::Inconclusive(reads.nulls),
@@ -133,73 +134,51 @@ impl KnowledgeBase {
         }
     }
 
-    /// Runs one rule. Evidence is read for the outcomes a report always keeps (`match`,
-    /// `inconclusive`, `error`), and for `pass`/`skipped` only when `all` asks for them too.
-    pub(crate) fn run_rule(
-        &self,
-        compiled: &CompiledRule,
-        snapshot: &Snapshot,
-        scope: &mut Scope<'static>,
-        all: bool,
-    ) -> Finding {
-        let mut finding = self.judge(compiled, snapshot, scope);
-        if all || !matches!(finding.outcome, Outcome::Pass | Outcome::Skipped) {
-            finding.evidence =
-                compiled.rule.evidence.iter().filter_map(|p| snapshot.fact(p).map(|v| (p.clone(), v))).collect();
-        }
-        finding
+    /// Runs one rule into a full finding, evidence included, whatever its outcome.
+    pub(crate) fn run_rule(&self, compiled: &CompiledRule, snapshot: &Snapshot, runtime: &mut Runtime) -> Finding {
+        let judgement = self.judge(compiled, snapshot, runtime);
+        self.finding(compiled, judgement, snapshot)
     }
 
-    fn judge(&self, compiled: &CompiledRule, snapshot: &Snapshot, scope: &mut Scope<'static>) -> Finding {
+    /// Decides one rule's outcome. Only what the outcome needs is computed here; the rest of a
+    /// [`Finding`] (texts, evidence) is built by [`finding`](Self::finding) for the findings a report keeps.
+    fn judge(&self, compiled: &CompiledRule, snapshot: &Snapshot, runtime: &mut Runtime) -> Judgement {
         let rule = &compiled.rule;
-        let mut finding = self.blank_finding(compiled);
         if let Some(reason) = product_mismatch(&rule.products, snapshot) {
-            finding.outcome = Outcome::Skipped;
-            finding.message = reason;
-            return finding;
+            return Judgement::new(Outcome::Skipped, reason);
         }
         if let Some(ast) = &compiled.applies_when {
-            match self.run_ast(ast, scope) {
+            match self.run_ast(ast, runtime) {
                 Verdict::Value(v) if v.as_bool() == Ok(false) => {
-                    finding.outcome = Outcome::Skipped;
-                    finding.message = "applies_when is false for this snapshot".into();
-                    return finding;
+                    return Judgement::new(Outcome::Skipped, "applies_when is false for this snapshot");
                 }
                 Verdict::Value(v) if v.as_bool() == Ok(true) => {}
                 Verdict::Value(v) => {
-                    return failed(finding, format!("applies_when returned {}, expected a bool", v.type_name()));
+                    let why = format!("applies_when returned {}, expected a bool", v.type_name());
+                    return Judgement::new(Outcome::Error, why);
                 }
-                Verdict::Inconclusive(missing) => return inconclusive(finding, missing),
-                Verdict::Failed(why) => {
-                    return failed(finding, format!("applies_when failed: {why}"));
-                }
+                Verdict::Inconclusive(missing) => return Judgement::inconclusive(missing),
+                Verdict::Failed(why) => return Judgement::new(Outcome::Error, format!("applies_when failed: {why}")),
             }
         }
-        match self.run_ast(&compiled.when, scope) {
-            Verdict::Inconclusive(missing) => inconclusive(finding, missing),
-            Verdict::Failed(why) => failed(finding, why),
+        match self.run_ast(&compiled.when, runtime) {
+            Verdict::Inconclusive(missing) => Judgement::inconclusive(missing),
+            Verdict::Failed(why) => Judgement::new(Outcome::Error, why),
             Verdict::Value(v) => match classify(&v) {
-                Ok(None) => {
-                    finding.outcome = Outcome::Pass;
-                    finding.message = "no problem found".into();
-                    finding
-                }
+                Ok(None) => Judgement::new(Outcome::Pass, "no problem found"),
                 Ok(Some(affected)) => {
-                    finding.outcome = Outcome::Match;
-                    finding.affected = affected;
-                    finding.message = self.message(compiled, scope);
-                    finding
+                    Judgement { affected, ..Judgement::new(Outcome::Match, self.message(compiled, runtime)) }
                 }
-                Err(why) => failed(finding, why),
+                Err(why) => Judgement::new(Outcome::Error, why),
             },
         }
     }
 
-    fn message(&self, compiled: &CompiledRule, scope: &mut Scope<'static>) -> String {
+    fn message(&self, compiled: &CompiledRule, runtime: &mut Runtime) -> String {
         let Some(ast) = &compiled.message else {
             return compiled.rule.title.clone();
         };
-        match self.run_ast(ast, scope) {
+        match self.run_ast(ast, runtime) {
             Verdict::Value(v) => {
                 v.into_immutable_string().map(|s| s.to_string()).unwrap_or_else(|_| compiled.rule.title.clone())
             }
@@ -208,7 +187,8 @@ impl KnowledgeBase {
         }
     }
 
-    fn blank_finding(&self, compiled: &CompiledRule) -> Finding {
+    /// The report's finding for one judged rule, with the rule's texts and the evidence it names.
+    fn finding(&self, compiled: &CompiledRule, judgement: Judgement, snapshot: &Snapshot) -> Finding {
         let rule = &compiled.rule;
         Finding {
             rule_id: rule.id.value.clone(),
@@ -216,32 +196,38 @@ impl KnowledgeBase {
             title: rule.title.clone(),
             severity: rule.severity,
             covers: rule.covers.iter().map(|c| c.value.clone()).collect(),
-            outcome: Outcome::Pass,
-            message: String::new(),
-            evidence: BTreeMap::new(),
-            missing: Vec::new(),
-            affected: None,
+            outcome: judgement.outcome,
+            message: judgement.message.into_owned(),
+            evidence: rule.evidence.iter().filter_map(|p| snapshot.fact(p).map(|v| (p.clone(), v))).collect(),
+            missing: judgement.missing,
+            affected: judgement.affected,
             explains: Vec::new(),
             resolution: rule.resolution.clone(),
             references: rule.references.clone(),
         }
     }
 
-    /// Nests explained findings under their causes, orders and counts them.
-    fn assemble(&self, snapshot: &Snapshot, findings: Vec<Finding>, options: &EvalOptions) -> Report {
-        let mut summary = Summary { rules: findings.len(), ..Summary::default() };
+    /// Counts the outcomes, builds the findings a report keeps, nests explained findings under their
+    /// causes and orders them.
+    fn assemble(&self, snapshot: &Snapshot, judged: Vec<(&CompiledRule, Judgement)>, options: &EvalOptions) -> Report {
+        let mut summary = Summary { rules: judged.len(), ..Summary::default() };
         for outcome in Outcome::ALL {
             summary.outcomes.insert(outcome.as_str().into(), 0);
         }
         for severity in Severity::ALL {
             summary.severities.insert(severity.as_str().into(), 0);
         }
-        for f in &findings {
-            *summary.outcomes.entry(f.outcome.as_str().into()).or_default() += 1;
-            if f.outcome == Outcome::Match {
-                *summary.severities.entry(f.severity.as_str().into()).or_default() += 1;
+        for (rule, judgement) in &judged {
+            *summary.outcomes.entry(judgement.outcome.as_str().into()).or_default() += 1;
+            if judgement.outcome == Outcome::Match {
+                *summary.severities.entry(rule.rule.severity.as_str().into()).or_default() += 1;
             }
         }
+        let findings: Vec<Finding> = judged
+            .into_iter()
+            .filter(|(_, j)| options.include_all || !matches!(j.outcome, Outcome::Pass | Outcome::Skipped))
+            .map(|(rule, judgement)| self.finding(rule, judgement, snapshot))
+            .collect();
         let matched: HashMap<&str, &Finding> =
             findings.iter().filter(|f| f.outcome == Outcome::Match).map(|f| (f.rule_id.as_str(), f)).collect();
         let edges: HashMap<&str, Vec<&str>> = matched
@@ -274,22 +260,12 @@ impl KnowledgeBase {
         }
         let mut top: Vec<(Finding, usize)> = Vec::new();
         for f in &findings {
-            let keep = match f.outcome {
-                Outcome::Match => !explained.contains(f.rule_id.as_str()),
-                Outcome::Inconclusive | Outcome::Error => true,
-                Outcome::Pass | Outcome::Skipped => options.include_all,
-            };
-            if !keep {
-                continue;
-            }
-            if f.outcome == Outcome::Match {
-                if let Some(n) = nest(&f.rule_id, &matched, &edges, 0) {
-                    top.push(n);
-                }
-            } else {
-                top.push((f.clone(), 0));
+            if f.outcome == Outcome::Match && !explained.contains(f.rule_id.as_str()) {
+                top.extend(nest(&f.rule_id, &matched, &edges, 0));
             }
         }
+        drop(matched);
+        top.extend(findings.into_iter().filter(|f| f.outcome != Outcome::Match).map(|f| (f, 0)));
         let findings = sort(&mut top);
         Report {
             schema_version: REPORT_SCHEMA_VERSION,
@@ -329,17 +305,23 @@ fn sort(items: &mut Vec<(Finding, usize)>) -> Vec<Finding> {
     items.drain(..).map(|(f, _)| f).collect()
 }
 
-fn inconclusive(mut finding: Finding, missing: Vec<String>) -> Finding {
-    finding.outcome = Outcome::Inconclusive;
-    finding.message = format!("not evaluated: needs {}", missing.join(", "));
-    finding.missing = missing;
-    finding
+/// One rule's outcome and what goes with it, before it becomes a report's [`Finding`].
+pub(crate) struct Judgement {
+    outcome: Outcome,
+    message: Cow<'static, str>,
+    missing: Vec<String>,
+    affected: Option<Affected>,
 }
 
-fn failed(mut finding: Finding, why: String) -> Finding {
-    finding.outcome = Outcome::Error;
-    finding.message = why;
-    finding
+impl Judgement {
+    fn new(outcome: Outcome, message: impl Into<Cow<'static, str>>) -> Self {
+        Judgement { outcome, message: message.into(), missing: Vec::new(), affected: None }
+    }
+
+    fn inconclusive(missing: Vec<String>) -> Self {
+        let message = format!("not evaluated: needs {}", missing.join(", "));
+        Judgement { missing, ..Judgement::new(Outcome::Inconclusive, message) }
+    }
 }
 
 /// `Ok(None)`: pass; `Ok(Some(affected))`: match (with affected items for a list result).

@@ -38,8 +38,9 @@ impl KnowledgeBase {
     pub fn explain(&self, id: &str, snapshot: &Snapshot) -> Option<Explanation> {
         let compiled = self.rule(id)?;
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, true);
-        let mut scope = self.scope_for(snapshot);
-        let finding = self.run_rule(compiled, snapshot, &mut scope, true);
+        let mut runtime = self.runtime_for(snapshot);
+        let finding = self.run_rule(compiled, snapshot, &mut runtime);
+        let mut scope = runtime.scope;
         let mut reads: Vec<FactRead> = Vec::new();
         for read in context::take_trace() {
             if !reads.iter().any(|r| r.path == read.path) {

@@ -26,6 +26,7 @@ pub mod locate;
 pub mod manifest;
 pub mod report;
 pub mod rule;
+mod runtime;
 pub mod sandbox;
 pub mod snapshot;
 pub mod testing;

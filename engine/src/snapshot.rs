@@ -11,7 +11,8 @@ use serde_json::Value;
 use crate::diagnostic::Diagnostic;
 use crate::envelope::{Collector, ProbeRun, Provenance, SNAPSHOT_SCHEMA_VERSION};
 use crate::error::{Error, Result};
-use crate::facts::tree::FactTree;
+use crate::facts::schema_view::{TreeJson, TreeNode};
+use crate::facts::tree::{FactTree, Node};
 use crate::locate::locate_pointer;
 
 /// Most schema violations reported (each with its line and column) for one snapshot.
@@ -33,6 +34,7 @@ pub struct Snapshot {
     facts: Arc<FactTree>,
 }
 
+/// The envelope without its facts (which stay in the tree): `facts` is only checked for presence.
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct Envelope {
@@ -43,12 +45,14 @@ struct Envelope {
     probes: Vec<ProbeRun>,
     #[serde(default)]
     provenance: Provenance,
-    facts: Value,
+    #[serde(rename = "facts")]
+    _facts: serde::de::IgnoredAny,
 }
 
-/// A compiled JSON Schema that snapshots are validated against.
+/// A compiled JSON Schema that snapshots are validated against. It validates the fact tree itself
+/// (see [`TreeJson`]), so a snapshot is never copied into a `serde_json::Value` to be checked.
 pub struct SnapshotSchema {
-    validator: jsonschema::Validator,
+    validator: jsonschema::Validator<TreeJson>,
 }
 
 impl std::fmt::Debug for SnapshotSchema {
@@ -60,14 +64,25 @@ impl std::fmt::Debug for SnapshotSchema {
 impl SnapshotSchema {
     /// Compiles a schema.
     pub fn new(schema: &Value) -> Result<Self> {
-        let validator = jsonschema::validator_for(schema).map_err(|e| Error::Schema(e.to_string()))?;
+        let validator =
+            jsonschema::options_for::<TreeJson>().build(schema).map_err(|e| Error::Schema(e.to_string()))?;
         Ok(SnapshotSchema { validator })
     }
 
     /// Every schema violation as (JSON pointer, message), in document order.
     pub fn violations(&self, value: &Value) -> Vec<(String, String)> {
+        self.tree_violations(&FactTree::from_value(value, ""))
+    }
+
+    /// Every schema violation of a document tree (from its root) as (JSON pointer, message). A valid
+    /// document is confirmed by the fast check alone; errors are only collected for an invalid one.
+    pub fn tree_violations(&self, document: &FactTree) -> Vec<(String, String)> {
+        let root = TreeNode::root(document);
+        if self.validator.is_valid(root) {
+            return Vec::new();
+        }
         let mut out: Vec<(String, String)> =
-            self.validator.iter_errors(value).map(|e| (e.instance_path().as_str().to_owned(), e.to_string())).collect();
+            self.validator.iter_errors(root).map(|e| (e.instance_path().as_str().to_owned(), e.to_string())).collect();
         out.sort();
         out.dedup();
         out
@@ -82,28 +97,32 @@ impl Snapshot {
     }
 
     /// Parses snapshot text; `origin` names it in error messages and picks YAML for `.yaml`/`.yml`.
+    /// JSON is read straight into the fact tree; YAML goes through a `serde_json::Value`.
     pub fn from_text(text: &str, origin: &Path, schema: Option<&SnapshotSchema>) -> Result<Self> {
         let is_yaml = origin.extension().is_some_and(|e| e == "yaml" || e == "yml");
-        let value: Value = if is_yaml {
-            serde_saphyr::from_str(text).map_err(|e| Error::Snapshot(vec![Diagnostic::yaml(origin, &e)]))?
+        let document = if is_yaml {
+            let value: Value =
+                serde_saphyr::from_str(text).map_err(|e| Error::Snapshot(vec![Diagnostic::yaml(origin, &e)]))?;
+            FactTree::from_value(&value, "")
         } else {
-            serde_json::from_str(text).map_err(|e| {
+            FactTree::from_json_str(text, "").map_err(|e| {
                 Error::Snapshot(vec![Diagnostic::at(origin, e.line() as u64, e.column() as u64, json_message(&e))])
             })?
         };
         let locate = |pointer: &str| {
             if is_yaml { None } else { locate_pointer(text, pointer) }
         };
-        Self::from_value_located(value, origin, schema, &locate)
+        Self::from_document(document, origin, schema, &locate)
     }
 
     /// Builds a snapshot from an already parsed JSON value.
     pub fn from_value(value: Value, origin: &Path, schema: Option<&SnapshotSchema>) -> Result<Self> {
-        Self::from_value_located(value, origin, schema, &|_| None)
+        Self::from_document(FactTree::from_value(&value, ""), origin, schema, &|_| None)
     }
 
-    fn from_value_located(
-        value: Value,
+    /// Checks a whole snapshot document (envelope and facts) and keeps its `facts` as the tree.
+    fn from_document(
+        document: FactTree,
         origin: &Path,
         schema: Option<&SnapshotSchema>,
         locate: &dyn Fn(&str) -> Option<(u64, u64)>,
@@ -113,12 +132,14 @@ impl Snapshot {
             let place = if pointer.is_empty() { String::new() } else { format!(" (at {pointer})") };
             Diagnostic::at(origin, line, column, format!("{message}{place}"))
         };
-        let Some(object) = value.as_object() else {
+        let root = document.root();
+        if !matches!(document.node(root), Node::Map { .. }) {
             return Err(Error::Snapshot(vec![at("", "a snapshot must be a JSON object".into())]));
-        };
-        match object.get("schema_version").and_then(Value::as_u64) {
-            Some(v) if v == u64::from(SNAPSHOT_SCHEMA_VERSION) => {}
-            Some(v) => {
+        }
+        let version = document.get(root, "schema_version").map(|id| document.node(id));
+        match version {
+            Some(Node::Int(v)) if *v == i64::from(SNAPSHOT_SCHEMA_VERSION) => {}
+            Some(Node::Int(v)) => {
                 return Err(Error::Snapshot(vec![at(
                     "/schema_version",
                     format!(
@@ -126,7 +147,7 @@ impl Snapshot {
                     ),
                 )]));
             }
-            None => {
+            _ => {
                 return Err(Error::Snapshot(vec![at(
                     "/schema_version",
                     format!("missing or non-integer schema_version (expected {SNAPSHOT_SCHEMA_VERSION})"),
@@ -136,7 +157,7 @@ impl Snapshot {
         if let Some(schema) = schema {
             // Locating a violation scans the text: locate the first few only, so a large snapshot with
             // thousands of violations fails fast instead of in quadratic time.
-            let violations = schema.violations(&value);
+            let violations = schema.tree_violations(&document);
             let total = violations.len();
             let mut problems: Vec<Diagnostic> = violations
                 .into_iter()
@@ -153,21 +174,28 @@ impl Snapshot {
                 return Err(Error::Snapshot(problems));
             }
         }
+        // The envelope is small: everything but `facts` goes through serde as a value.
+        let facts = document.get(root, "facts");
+        let meta: serde_json::Map<String, Value> = document
+            .entries(root)
+            .iter()
+            .map(|(k, id)| (k.to_string(), if Some(*id) == facts { Value::Null } else { document.to_value(*id) }))
+            .collect();
         let envelope: Envelope =
-            serde_json::from_value(value).map_err(|e| Error::Snapshot(vec![at("", e.to_string())]))?;
+            serde_json::from_value(Value::Object(meta)).map_err(|e| Error::Snapshot(vec![at("", e.to_string())]))?;
         let collected_at: Timestamp = envelope.collected_at.parse().map_err(|e| {
             Error::Snapshot(vec![at("/collected_at", format!("collected_at is not an RFC 3339 timestamp: {e}"))])
         })?;
-        if !envelope.facts.is_object() {
+        let Some(facts) = facts.filter(|id| matches!(document.node(*id), Node::Map { .. })) else {
             return Err(Error::Snapshot(vec![at("/facts", "facts must be an object".into())]));
-        }
+        };
         Ok(Snapshot {
             schema_version: envelope.schema_version,
             collected_at,
             collector: envelope.collector,
             probes: envelope.probes,
             provenance: envelope.provenance,
-            facts: Arc::new(FactTree::from_value(&envelope.facts, "facts")),
+            facts: Arc::new(document.rooted_at(facts, "facts")),
         })
     }
 

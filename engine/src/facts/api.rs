@@ -95,6 +95,16 @@ pub(crate) fn register(engine: &mut Engine) {
     register_null(engine);
 }
 
+/// Registers a property getter on [`Fact`] for each name, so `x.name` is one function call. Without
+/// one, Rhai first looks for a getter, builds a "property not found" error, and only then falls back
+/// to the string indexer — the same result, several times slower. Names without a getter still work.
+pub(crate) fn register_properties<'a>(engine: &mut Engine, names: impl IntoIterator<Item = &'a str>) {
+    for name in names {
+        let key = ImmutableString::from(name);
+        engine.register_get(name, move |f: &mut Fact| -> RhaiResult<Dynamic> { f.child(&key) });
+    }
+}
+
 /// A predicate's result must be a boolean; anything else is an error in the rule.
 fn predicate(cx: &NativeCallContext, p: &FnPtr, item: &Dynamic) -> RhaiResult<bool> {
     let result = p.call_within_context::<Dynamic>(cx, (item.clone(),))?;

@@ -4,4 +4,5 @@
 pub(crate) mod api;
 pub mod context;
 pub mod handle;
+pub mod schema_view;
 pub mod tree;

@@ -50,7 +50,8 @@ enum Step {
     Index(NodeId, u32),
 }
 
-/// An immutable arena of JSON nodes; node `0` is the root.
+/// An immutable arena of JSON nodes. The root is node `0` unless [`rooted_at`](Self::rooted_at)
+/// moved it (a snapshot's tree holds the whole document and is rooted at its `facts`).
 #[derive(Debug, Default)]
 pub struct FactTree {
     nodes: Vec<Node>,
@@ -58,20 +59,42 @@ pub struct FactTree {
     children: Vec<NodeId>,
     entries: Vec<(ImmutableString, NodeId)>,
     prefix: String,
+    root: NodeId,
 }
 
 impl FactTree {
     /// Builds a tree from a JSON value. `prefix` names the root in paths (e.g. `facts` or `data`).
     pub fn from_value(value: &Value, prefix: &str) -> Self {
-        let mut builder =
-            Builder { tree: FactTree { prefix: prefix.to_owned(), ..Self::default() }, keys: HashMap::new() };
+        let mut builder = Builder::new(prefix);
         builder.add(value, Step::Root);
         builder.tree
     }
 
+    /// Parses JSON text straight into a tree, without building a `serde_json::Value` first (half
+    /// the time and a fraction of the memory on a large directory). Duplicate keys: the last wins,
+    /// as in `serde_json`.
+    pub fn from_json_str(text: &str, prefix: &str) -> Result<Self, serde_json::Error> {
+        let mut builder = Builder::new(prefix);
+        let mut deserializer = serde_json::Deserializer::from_str(text);
+        serde::de::DeserializeSeed::deserialize(
+            NodeSeed { builder: &mut builder, step: Step::Root },
+            &mut deserializer,
+        )?;
+        deserializer.end()?;
+        Ok(builder.tree)
+    }
+
+    /// The same tree with `id` as its root, named `prefix` in paths; nodes outside it stay in the
+    /// arena but are no longer reachable from the root.
+    pub fn rooted_at(mut self, id: NodeId, prefix: &str) -> Self {
+        self.root = id;
+        prefix.clone_into(&mut self.prefix);
+        self
+    }
+
     /// The root node.
     pub fn root(&self) -> NodeId {
-        0
+        self.root
     }
 
     /// The node with this id (`Null` for an id that does not exist).
@@ -141,6 +164,9 @@ impl FactTree {
         let mut parts = Vec::new();
         let mut current = id;
         while let Some(step) = self.steps.get(current as usize) {
+            if current == self.root {
+                break;
+            }
             match step {
                 Step::Root => break,
                 Step::Key(parent, key) => {
@@ -195,6 +221,41 @@ struct Builder {
 }
 
 impl Builder {
+    fn new(prefix: &str) -> Self {
+        Builder { tree: FactTree { prefix: prefix.to_owned(), ..FactTree::default() }, keys: HashMap::new() }
+    }
+
+    /// Appends a finished array's children and fills in its node.
+    fn finish_list(&mut self, id: NodeId, items: Vec<NodeId>) {
+        let start = self.tree.children.len() as u32;
+        let len = items.len() as u32;
+        self.tree.children.extend(items);
+        self.set(id, Node::List { start, len });
+    }
+
+    /// Appends a finished object's entries (the last of duplicate keys wins) and fills in its node.
+    fn finish_map(&mut self, id: NodeId, mut entries: Vec<(ImmutableString, NodeId)>) {
+        let has_duplicates = entries.len() > 1 && {
+            let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
+            keys.sort_unstable();
+            keys.windows(2).any(|w| w[0] == w[1])
+        };
+        if has_duplicates {
+            let mut kept: Vec<(ImmutableString, NodeId)> = Vec::with_capacity(entries.len());
+            for (key, child) in entries {
+                match kept.iter_mut().find(|(k, _)| *k == key) {
+                    Some(slot) => slot.1 = child,
+                    None => kept.push((key, child)),
+                }
+            }
+            entries = kept;
+        }
+        let start = self.tree.entries.len() as u32;
+        let len = entries.len() as u32;
+        self.tree.entries.extend(entries);
+        self.set(id, Node::Map { start, len });
+    }
+
     fn push(&mut self, node: Node, step: Step) -> NodeId {
         let id = self.tree.nodes.len() as NodeId;
         self.tree.nodes.push(node);
@@ -215,9 +276,7 @@ impl Builder {
                 let id = self.push(Node::Null, step);
                 let ids: Vec<NodeId> =
                     items.iter().enumerate().map(|(i, v)| self.add(v, Step::Index(id, i as u32))).collect();
-                let start = self.tree.children.len() as u32;
-                self.tree.children.extend(ids);
-                self.set(id, Node::List { start, len: items.len() as u32 });
+                self.finish_list(id, ids);
                 id
             }
             Value::Object(map) => {
@@ -228,9 +287,7 @@ impl Builder {
                     let child = self.add(v, Step::Key(id, key.clone()));
                     entries.push((key, child));
                 }
-                let start = self.tree.entries.len() as u32;
-                self.tree.entries.extend(entries);
-                self.set(id, Node::Map { start, len: map.len() as u32 });
+                self.finish_map(id, entries);
                 id
             }
         }
@@ -249,5 +306,143 @@ impl Builder {
         let k: ImmutableString = key.into();
         self.keys.insert(key.to_owned(), k.clone());
         k
+    }
+}
+
+/// Builds one node (and its sub-tree) from a JSON deserializer.
+struct NodeSeed<'b> {
+    builder: &'b mut Builder,
+    step: Step,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for NodeSeed<'_> {
+    type Value = NodeId;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<NodeId, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for NodeSeed<'_> {
+    type Value = NodeId;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+
+    fn visit_bool<E>(self, v: bool) -> Result<NodeId, E> {
+        Ok(self.builder.push(Node::Bool(v), self.step))
+    }
+
+    fn visit_i64<E>(self, v: i64) -> Result<NodeId, E> {
+        Ok(self.builder.push(Node::Int(v), self.step))
+    }
+
+    fn visit_u64<E>(self, v: u64) -> Result<NodeId, E> {
+        let node = i64::try_from(v).map_or(Node::Float(v as f64), Node::Int);
+        Ok(self.builder.push(node, self.step))
+    }
+
+    fn visit_f64<E>(self, v: f64) -> Result<NodeId, E> {
+        Ok(self.builder.push(Node::Float(v), self.step))
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<NodeId, E> {
+        Ok(self.builder.push(Node::Str(v.into()), self.step))
+    }
+
+    fn visit_unit<E>(self) -> Result<NodeId, E> {
+        Ok(self.builder.push(Node::Null, self.step))
+    }
+
+    fn visit_none<E>(self) -> Result<NodeId, E> {
+        Ok(self.builder.push(Node::Null, self.step))
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NodeId, A::Error> {
+        let builder = self.builder;
+        let id = builder.push(Node::Null, self.step);
+        let mut items = Vec::new();
+        loop {
+            let step = Step::Index(id, items.len() as u32);
+            match seq.next_element_seed(NodeSeed { builder: &mut *builder, step })? {
+                Some(child) => items.push(child),
+                None => break,
+            }
+        }
+        builder.finish_list(id, items);
+        Ok(id)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NodeId, A::Error> {
+        let builder = self.builder;
+        let id = builder.push(Node::Null, self.step);
+        let mut entries = Vec::new();
+        while let Some(key) = map.next_key_seed(KeySeed { builder: &mut *builder })? {
+            let child = map.next_value_seed(NodeSeed { builder: &mut *builder, step: Step::Key(id, key.clone()) })?;
+            entries.push((key, child));
+        }
+        builder.finish_map(id, entries);
+        Ok(id)
+    }
+}
+
+/// Reads an object key into the interned key table.
+struct KeySeed<'b> {
+    builder: &'b mut Builder,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for KeySeed<'_> {
+    type Value = ImmutableString;
+
+    fn deserialize<D: serde::Deserializer<'de>>(self, deserializer: D) -> Result<ImmutableString, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl serde::de::Visitor<'_> for KeySeed<'_> {
+    type Value = ImmutableString;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E>(self, v: &str) -> Result<ImmutableString, E> {
+        Ok(self.builder.intern(v))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parsing_text_builds_the_same_tree_as_converting_a_value() {
+        let text = r#"{"a": {"b": [1, -2, 3.5, 18446744073709551615, true, null, "x\"y\u00e9"]},
+                       "c": {}, "d": [], "e": [{"k": 1}, {"k": 2}], "dup": 1, "dup": 2}"#;
+        let value: Value = serde_json::from_str(text).unwrap();
+        let parsed = FactTree::from_json_str(text, "facts").unwrap();
+        let converted = FactTree::from_value(&value, "facts");
+        assert_eq!(parsed.to_value(parsed.root()), converted.to_value(converted.root()));
+        assert_eq!(parsed.to_value(parsed.root())["dup"], 2, "the last duplicate key wins");
+        let k = parsed.lookup(parsed.root(), "e[1].k").unwrap();
+        assert_eq!(parsed.path_of(k), "facts.e[1].k");
+    }
+
+    #[test]
+    fn a_moved_root_names_paths_from_there() {
+        let tree = FactTree::from_json_str(r#"{"facts": {"svc": {"state": "Running"}}, "other": 1}"#, "").unwrap();
+        let facts = tree.get(tree.root(), "facts").unwrap();
+        let tree = tree.rooted_at(facts, "facts");
+        let state = tree.lookup(tree.root(), "svc.state").unwrap();
+        assert_eq!(tree.path_of(state), "facts.svc.state");
+        assert!(tree.lookup(tree.root(), "other").is_none());
+    }
+
+    #[test]
+    fn malformed_text_is_an_error_with_a_position() {
+        let error = FactTree::from_json_str("{\"a\": [1, 2,", "").unwrap_err();
+        assert!(error.line() >= 1 && error.column() > 0);
+        assert!(FactTree::from_json_str("{} trailing", "").is_err());
     }
 }

@@ -118,6 +118,15 @@ impl KnowledgeBase {
             }
         }
         rules.sort_by(|a, b| a.rule.id.value.cmp(&b.rule.id.value));
+        let mut engine = engine;
+        let properties: std::collections::BTreeSet<String> = rules
+            .iter()
+            .flat_map(|r| {
+                let texts = [Some(&r.rule.when), r.rule.applies_when.as_ref(), r.rule.message.as_ref()];
+                texts.into_iter().flatten().flat_map(|t| paths::property_names(&t.value)).collect::<Vec<_>>()
+            })
+            .collect();
+        crate::facts::api::register_properties(&mut engine, properties.iter().map(String::as_str));
         let mut kb = KnowledgeBase {
             engine,
             manifest,
