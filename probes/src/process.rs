@@ -21,6 +21,26 @@ pub struct Finished {
     pub stderr: Vec<u8>,
 }
 
+/// "Text file busy" (`ETXTBSY`): the program was written a moment ago and another thread's fork
+/// still holds a copy of the writer's descriptor until it execs.
+const TEXT_FILE_BUSY: i32 = 26;
+
+/// Starts a program, retrying for up to a second while it is "text file busy" — a program that was
+/// just written (an extension dropped in place by a deployment tool, or by a parallel test) can
+/// briefly be unexecutable while any other thread of this process forks.
+fn spawn(command: &mut Command) -> std::io::Result<std::process::Child> {
+    let mut waited = Duration::ZERO;
+    loop {
+        match command.spawn() {
+            Err(e) if cfg!(unix) && e.raw_os_error() == Some(TEXT_FILE_BUSY) && waited < Duration::from_secs(1) => {
+                std::thread::sleep(Duration::from_millis(20));
+                waited += Duration::from_millis(20);
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Runs `command` (standard input closed) until it exits, at most `timeout`, reading at most
 /// `limit` bytes of standard output.
 ///
@@ -29,7 +49,7 @@ pub struct Finished {
 /// [`ProbeError::Io`] when it cannot start; [`ProbeError::Timeout`] (the program is killed);
 /// [`ProbeError::Other`] when the output exceeds `limit` (the program is killed).
 pub fn run(command: &mut Command, timeout: Duration, limit: usize) -> Result<Finished, ProbeError> {
-    let mut child = command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?;
+    let mut child = spawn(command.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()))?;
     let (out_tx, out_rx) = mpsc::channel();
     let (err_tx, err_rx) = mpsc::channel();
     if let Some(stdout) = child.stdout.take() {
