@@ -111,7 +111,7 @@ impl KnowledgeBase {
         let mut scope = scope_template();
         scope.set_value("facts", Fact::root(Arc::clone(snapshot.facts())));
         scope.set_value("data", Fact::root(Arc::clone(&self.data)));
-        Runtime::new(&self.engine, scope)
+        Runtime::new(&self.engine, self.id, scope)
     }
 
     pub(crate) fn run_ast(&self, ast: &AST, runtime: &mut Runtime) -> Verdict {

@@ -40,7 +40,7 @@ impl KnowledgeBase {
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, true);
         let mut runtime = self.runtime_for(snapshot);
         let finding = self.run_rule(compiled, snapshot, &mut runtime);
-        let mut scope = runtime.scope;
+        let mut scope = std::mem::take(&mut runtime.scope);
         let mut reads: Vec<FactRead> = Vec::new();
         for read in context::take_trace() {
             if !reads.iter().any(|r| r.path == read.path) {

@@ -4,20 +4,44 @@
 //! condition looked up every function and getter it calls from scratch. A [`Runtime`] keeps the
 //! cache (and Rhai's global state) for all the conditions of one snapshot, while the operation
 //! counter — the sandbox's runaway guard — still starts at zero for each condition.
+//!
+//! What the cache holds depends only on the engine and the compiled scripts, never on a snapshot,
+//! so each thread keeps it between evaluations of the same knowledge base (identified by a
+//! process-unique id, never by address) and a replay of thousands of snapshots resolves each
+//! function once per thread.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use rhai::{AST, Caches, Dynamic, Engine, EvalAltResult, GlobalRuntimeState, Scope};
+
+/// A process-unique id for a knowledge base, so cached resolutions are never shared between two.
+pub(crate) fn next_kb_id() -> u64 {
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    NEXT.fetch_add(1, Ordering::Relaxed)
+}
+
+thread_local! {
+    /// The last knowledge base this thread evaluated and its resolution caches.
+    static CACHED: RefCell<Option<(u64, Caches)>> = const { RefCell::new(None) };
+}
 
 /// Scope, global state and caches shared by the conditions of one evaluation on one thread.
 pub(crate) struct Runtime {
     pub(crate) scope: Scope<'static>,
     global: GlobalRuntimeState,
     caches: Caches,
+    kb_id: u64,
 }
 
 impl Runtime {
-    /// A runtime whose scope holds the given variables.
-    pub(crate) fn new(engine: &Engine, scope: Scope<'static>) -> Self {
-        Runtime { scope, global: engine.new_global_runtime_state(), caches: Caches::new() }
+    /// A runtime whose scope holds the given variables, with this thread's caches for knowledge
+    /// base `kb_id` when it has them.
+    pub(crate) fn new(engine: &Engine, kb_id: u64, scope: Scope<'static>) -> Self {
+        let caches = CACHED
+            .with_borrow_mut(|cached| cached.take().filter(|(id, _)| *id == kb_id).map(|(_, caches)| caches))
+            .unwrap_or_default();
+        Runtime { scope, global: engine.new_global_runtime_state(), caches, kb_id }
     }
 
     /// Runs a compiled script: its own operation budget, the scope's variables, and any variables
@@ -34,5 +58,12 @@ impl Runtime {
         self.global.lib.truncate(lib_len);
         self.scope.rewind(base);
         result
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let caches = std::mem::take(&mut self.caches);
+        CACHED.with_borrow_mut(|cached| *cached = Some((self.kb_id, caches)));
     }
 }

@@ -368,7 +368,11 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
             result.output = if options.junit {
                 junit_case(&input.source, Some(("error", "bad input", &message)))
             } else {
-                envelope_line(&input.source, "error", &Value::String(message.trim_end().to_owned()), None)
+                envelope_line(&Envelope {
+                    source: &input.source,
+                    error: Some(message.trim_end()),
+                    ..Envelope::default()
+                })
             };
             result.bad = Some(message);
             return result;
@@ -397,9 +401,8 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
             None => junit_case(&input.source, None),
         }
     } else {
-        let report_value = serde_json::to_value(&report).unwrap_or(Value::Null);
-        let changes = against.map(|_| serde_json::to_value(&result.changes).unwrap_or(Value::Null));
-        envelope_line(&input.source, "report", &report_value, changes)
+        let changes = against.map(|_| result.changes.as_slice());
+        envelope_line(&Envelope { source: &input.source, report: Some(&report), changes, error: None })
     };
     result
 }
@@ -423,15 +426,21 @@ fn read(kb: &KnowledgeBase, payload: &Payload) -> Result<syncdoctor_engine::Snap
     }
 }
 
-/// `{"source": …, "<key>": …[, "changes": …]}` and a newline.
-fn envelope_line(source: &str, key: &str, value: &Value, changes: Option<Value>) -> String {
-    let mut object = serde_json::Map::new();
-    object.insert("source".into(), Value::String(source.to_owned()));
-    object.insert(key.into(), value.clone());
-    if let Some(c) = changes {
-        object.insert("changes".into(), c);
-    }
-    let mut line = serde_json::to_string(&Value::Object(object)).unwrap_or_default();
+/// One NDJSON line: `{"source": …, "report"|"error": …[, "changes": …]}`.
+#[derive(Default, serde::Serialize)]
+struct Envelope<'a> {
+    source: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    report: Option<&'a Report>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    error: Option<&'a str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    changes: Option<&'a [Change]>,
+}
+
+/// The envelope as a line of JSON, written straight from the report (no intermediate value).
+fn envelope_line(envelope: &Envelope) -> String {
+    let mut line = serde_json::to_string(envelope).unwrap_or_default();
     line.push('\n');
     line
 }

@@ -59,6 +59,8 @@ impl CompiledRule {
 /// number of threads: it is `Send + Sync` and evaluation never mutates it.
 pub struct KnowledgeBase {
     pub(crate) engine: Engine,
+    /// Process-unique id (keys the per-thread Rhai caches).
+    pub(crate) id: u64,
     /// The manifest (`kb.yaml`).
     pub manifest: Manifest,
     /// The catalog of documented causes (`catalog.yaml`).
@@ -129,6 +131,7 @@ impl KnowledgeBase {
         crate::facts::api::register_properties(&mut engine, properties.iter().map(String::as_str));
         let mut kb = KnowledgeBase {
             engine,
+            id: crate::runtime::next_kb_id(),
             manifest,
             catalog,
             index: HashMap::new(),
