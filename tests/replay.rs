@@ -172,5 +172,14 @@ fn against_rules_shows_findings_that_appear_disappear_or_change() {
 #[test]
 fn profile_prints_the_slowest_rules_over_the_corpus() {
     let out = syncdoctor(&["replay", "rules/baselines", "--profile"]);
-    assert!(stderr(&out).contains("profile: slowest rules"), "{}", stderr(&out));
+    let text = stderr(&out);
+    assert!(text.contains("profile: slowest rules") && text.contains("mean ops"), "{text}");
+    // Every listed rule ran on the three baselines and performed some Rhai operations.
+    let rows: Vec<&str> = text.lines().skip_while(|l| !l.contains("mean ops")).skip(1).collect();
+    assert_eq!(rows.len(), 15, "{text}");
+    for row in rows {
+        let columns: Vec<&str> = row.split_whitespace().collect();
+        let ops: f64 = columns[2].parse().unwrap_or(0.0);
+        assert!(ops >= 1.0 && columns[3] == "3", "{row}");
+    }
 }

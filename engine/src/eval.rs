@@ -33,6 +33,9 @@ pub struct RuleTiming {
     pub rule_id: String,
     /// Wall time of its conditions and message.
     pub elapsed: Duration,
+    /// Rhai operations its conditions and message performed (the unit of the sandbox's
+    /// `max_operations`; native helpers count as one call each, whatever their work).
+    pub operations: u64,
     /// Its outcome.
     pub outcome: Outcome,
 }
@@ -91,6 +94,7 @@ impl KnowledgeBase {
             timings.push(RuleTiming {
                 rule_id: rule.id().to_owned(),
                 elapsed: started.elapsed(),
+                operations: runtime.take_operations(),
                 outcome: judgement.outcome,
             });
             judged.push((rule, judgement));

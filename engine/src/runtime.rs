@@ -32,6 +32,7 @@ pub(crate) struct Runtime {
     global: GlobalRuntimeState,
     caches: Caches,
     kb_id: u64,
+    operations: u64,
 }
 
 impl Runtime {
@@ -41,7 +42,7 @@ impl Runtime {
         let caches = CACHED
             .with_borrow_mut(|cached| cached.take().filter(|(id, _)| *id == kb_id).map(|(_, caches)| caches))
             .unwrap_or_default();
-        Runtime { scope, global: engine.new_global_runtime_state(), caches, kb_id }
+        Runtime { scope, global: engine.new_global_runtime_state(), caches, kb_id, operations: 0 }
     }
 
     /// Runs a compiled script: its own operation budget, the scope's variables, and any variables
@@ -56,8 +57,16 @@ impl Runtime {
         #[allow(deprecated)] // the only public way to evaluate with caches that outlive one call
         let result = engine.eval_statements_raw(&mut self.global, &mut self.caches, &mut self.scope, ast.statements());
         self.global.lib.truncate(lib_len);
+        self.operations += self.global.num_operations;
         self.scope.rewind(base);
         result
+    }
+}
+
+impl Runtime {
+    /// Rhai operations counted since the last call (what `--profile` reports per rule).
+    pub(crate) fn take_operations(&mut self) -> u64 {
+        std::mem::take(&mut self.operations)
     }
 }
 

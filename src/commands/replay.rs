@@ -66,8 +66,8 @@ pub struct Totals {
     pub by_rule: BTreeMap<String, usize>,
     /// With `--against-rules`: per rule id, (appeared, disappeared, changed outcome).
     pub impact: BTreeMap<String, [usize; 3]>,
-    /// With `--profile`: per rule id, (total time, runs, matches).
-    pub profile: HashMap<String, (Duration, usize, usize)>,
+    /// With `--profile`: what each rule cost over the corpus, by rule id.
+    pub profile: HashMap<String, RuleCost>,
     /// Wall time.
     pub elapsed: Duration,
 }
@@ -247,6 +247,19 @@ struct Processed {
     timings: Vec<syncdoctor_engine::RuleTiming>,
 }
 
+/// What one rule cost over a replayed corpus (`--profile`).
+#[derive(Debug, Clone, Default)]
+pub struct RuleCost {
+    /// Total wall time.
+    pub time: Duration,
+    /// Total Rhai operations.
+    pub operations: u64,
+    /// Snapshots it ran on.
+    pub runs: usize,
+    /// Snapshots it matched.
+    pub matches: usize,
+}
+
 /// A finding whose outcome differs between the two knowledge bases (`None`: not reported).
 #[derive(Debug, Clone, serde::Serialize)]
 struct Change {
@@ -312,10 +325,11 @@ pub fn replay(
                 }
             }
             for t in r.timings {
-                let slot = totals.profile.entry(t.rule_id).or_default();
-                slot.0 += t.elapsed;
-                slot.1 += 1;
-                slot.2 += usize::from(t.outcome == Outcome::Match);
+                let cost = totals.profile.entry(t.rule_id).or_default();
+                cost.time += t.elapsed;
+                cost.operations += t.operations;
+                cost.runs += 1;
+                cost.matches += usize::from(t.outcome == Outcome::Match);
             }
             if options.junit {
                 junit_cases.push(r.output);
@@ -622,13 +636,21 @@ fn print_summary(totals: &Totals, options: &ReplayOptions, against: bool, thread
         }
     }
     if options.profile {
-        let mut rows: Vec<(&String, &(Duration, usize, usize))> = totals.profile.iter().collect();
-        rows.sort_by(|a, b| b.1.0.cmp(&a.1.0).then(a.0.cmp(b.0)));
+        let mut rows: Vec<(&String, &RuleCost)> = totals.profile.iter().collect();
+        rows.sort_by(|a, b| b.1.time.cmp(&a.1.time).then(a.0.cmp(b.0)));
         let _ = writeln!(text, "profile: slowest rules over the corpus");
-        let _ = writeln!(text, "  {:>12} {:>12} {:>8} {:>8}  rule", "total ms", "mean µs", "runs", "matches");
-        for (id, (time, runs, matches)) in rows.iter().take(15) {
-            let mean = time.as_secs_f64() * 1e6 / (*runs).max(1) as f64;
-            let _ = writeln!(text, "  {:>12.2} {mean:>12.1} {runs:>8} {matches:>8}  {id}", time.as_secs_f64() * 1e3);
+        let _ = writeln!(
+            text,
+            "  {:>12} {:>12} {:>12} {:>8} {:>8}  rule",
+            "total ms", "mean µs", "mean ops", "runs", "matches"
+        );
+        for (id, cost) in rows.iter().take(15) {
+            let runs = cost.runs.max(1) as f64;
+            let mean = cost.time.as_secs_f64() * 1e6 / runs;
+            let ops = cost.operations as f64 / runs;
+            let total = cost.time.as_secs_f64() * 1e3;
+            let _ =
+                writeln!(text, "  {total:>12.2} {mean:>12.1} {ops:>12.0} {:>8} {:>8}  {id}", cost.runs, cost.matches);
         }
     }
     eprint!("{text}");

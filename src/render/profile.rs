@@ -9,7 +9,14 @@ pub fn print(timings: &[RuleTiming], total: Duration) {
     let mut sorted: Vec<&RuleTiming> = timings.iter().collect();
     sorted.sort_by(|a, b| b.elapsed.cmp(&a.elapsed).then(a.rule_id.cmp(&b.rule_id)));
     eprintln!("profile: {} rules in {:.3} ms", timings.len(), total.as_secs_f64() * 1e3);
+    eprintln!("  {:>12}  {:>10}  {:<12}  rule", "time µs", "operations", "outcome");
     for t in sorted.iter().take(10) {
-        eprintln!("  {:>10.1} µs  {:<12}  {}", t.elapsed.as_secs_f64() * 1e6, t.outcome.as_str(), t.rule_id);
+        eprintln!(
+            "  {:>12.1}  {:>10}  {:<12}  {}",
+            t.elapsed.as_secs_f64() * 1e6,
+            t.operations,
+            t.outcome.as_str(),
+            t.rule_id
+        );
     }
 }
