@@ -681,8 +681,37 @@ fn number_arg(d: &Dynamic, what: &str) -> R<FLOAT> {
         .map_err(|_| helper_error(format!("{what}: expected a number, got {}", d.type_name())))
 }
 
-fn lower_set(d: &Dynamic, what: &str) -> R<FastSet> {
-    Ok(string_list(d, what)?.iter().map(|s| s.to_lowercase()).collect())
+/// The lower-cased strings of a list, as a set. A fact list (reference data such as
+/// `data.public_tlds`, which every snapshot's scan passes again) is converted once per thread and
+/// kept while it is among the last few used. The cache holds a weak reference to the tree: it keeps
+/// no snapshot alive, and while it exists no other tree can be allocated at the same address.
+fn lower_set(d: &Dynamic, what: &str) -> R<Arc<FastSet>> {
+    const KEPT: usize = 16;
+    thread_local! {
+        static SETS: std::cell::RefCell<Vec<(std::sync::Weak<FactTree>, NodeId, Arc<FastSet>)>> =
+            const { std::cell::RefCell::new(Vec::new()) };
+    }
+    let build =
+        || -> R<Arc<FastSet>> { Ok(Arc::new(string_list(d, what)?.iter().map(|s| s.to_lowercase()).collect())) };
+    let Some(list) = d.read_lock::<Fact>().filter(|f| f.is_list()).map(|f| (*f).clone()) else {
+        return build();
+    };
+    let cached = SETS.with_borrow(|sets| {
+        sets.iter()
+            .find(|(tree, id, _)| std::ptr::eq(tree.as_ptr(), Arc::as_ptr(&list.tree)) && *id == list.id)
+            .map(|(_, _, set)| Arc::clone(set))
+    });
+    if let Some(set) = cached {
+        return Ok(set);
+    }
+    let set = build()?;
+    SETS.with_borrow_mut(|sets| {
+        if sets.len() >= KEPT {
+            sets.remove(0);
+        }
+        sets.push((Arc::downgrade(&list.tree), list.id, Arc::clone(&set)));
+    });
+    Ok(set)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -817,8 +846,8 @@ struct Check {
     capture: Option<Arc<Regex>>,
     strip: Option<Arc<Regex>>,
     after_last: Option<Vec<char>>,
-    within: Option<FastSet>,
-    outside: Option<FastSet>,
+    within: Option<Arc<FastSet>>,
+    outside: Option<Arc<FastSet>>,
     only: Option<Arc<Regex>>,
     skip: Option<Arc<Regex>>,
     keep: Vec<String>,
@@ -1296,6 +1325,25 @@ mod tests {
         match engine.eval_with_scope::<Dynamic>(&mut scope, script) {
             Ok(v) => dynamic_to_json(&v),
             Err(e) => json!({"error": e.to_string()}),
+        }
+    }
+
+    /// `none_of` over a fact list is cached per thread; a new tree (even at a reused address) must
+    /// never see the old list's set.
+    #[test]
+    fn a_cached_list_set_never_outlives_its_tree() {
+        let engine = build_engine(&Limits::default());
+        let run = |tlds: serde_json::Value| {
+            let facts = json!({"users": [{"upn": "ann@contoso.com"}, {"upn": "bob@corp.local"}], "tlds": tlds});
+            let mut scope = Scope::new();
+            scope.push("facts", Fact::root(Arc::new(FactTree::from_value(&facts, "facts"))));
+            let script = r#"find_values(facts.users, "upn", #{after_last: ".@", none_of: facts.tlds}).len()"#;
+            engine.eval_with_scope::<rhai::INT>(&mut scope, script).unwrap()
+        };
+        for _ in 0..3 {
+            assert_eq!(run(json!(["COM"])), 1, "only .local is outside the list");
+            assert_eq!(run(json!(["local"])), 1, "only .com is outside the list");
+            assert_eq!(run(json!(["com", "local"])), 0);
         }
     }
 
