@@ -681,6 +681,9 @@ fn number_arg(d: &Dynamic, what: &str) -> R<FLOAT> {
         .map_err(|_| helper_error(format!("{what}: expected a number, got {}", d.type_name())))
 }
 
+/// A fact list (by tree and node) and its lower-cased set.
+type CachedSet = (std::sync::Weak<FactTree>, NodeId, Arc<FastSet>);
+
 /// The lower-cased strings of a list, as a set. A fact list (reference data such as
 /// `data.public_tlds`, which every snapshot's scan passes again) is converted once per thread and
 /// kept while it is among the last few used. The cache holds a weak reference to the tree: it keeps
@@ -688,7 +691,7 @@ fn number_arg(d: &Dynamic, what: &str) -> R<FLOAT> {
 fn lower_set(d: &Dynamic, what: &str) -> R<Arc<FastSet>> {
     const KEPT: usize = 16;
     thread_local! {
-        static SETS: std::cell::RefCell<Vec<(std::sync::Weak<FactTree>, NodeId, Arc<FastSet>)>> =
+        static SETS: std::cell::RefCell<Vec<CachedSet>> =
             const { std::cell::RefCell::new(Vec::new()) };
     }
     let build =
