@@ -3,7 +3,7 @@
 
 mod common;
 
-use syncdoctor_engine::{KnowledgeBase, LoadOptions};
+use syncdoctor_engine::{EvalOptions, KnowledgeBase, LoadOptions, Snapshot};
 
 fn load() -> KnowledgeBase {
     let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()) };
@@ -52,5 +52,49 @@ fn the_embedded_knowledge_base_is_the_rules_folder() {
     let listed = common::stdout(&out);
     for rule in load().rules() {
         assert!(listed.contains(rule.id()), "{} missing from the embedded KB", rule.id());
+    }
+}
+
+/// The native fast path never changes a report: every rule test's snapshot (for its rule) and every
+/// baseline, scenario and example (for the whole knowledge base) give the same JSON report whether
+/// conditions run on the fast path or in Rhai alone.
+#[test]
+fn the_fast_path_and_rhai_give_identical_reports() {
+    let kb = load();
+    let fast_rules = kb.rules().iter().filter(|r| r.has_fast_path()).count();
+    assert!(fast_rules >= 8, "only {fast_rules} rules have a fast path: the lowering regressed");
+    let compare = |snapshot: &Snapshot, only: Option<Vec<String>>, what: &str| {
+        let fast = EvalOptions { include_all: true, only: only.clone(), interpret_only: false };
+        let rhai = EvalOptions { include_all: true, only, interpret_only: true };
+        let a = serde_json::to_string_pretty(&kb.evaluate(snapshot, &fast)).unwrap_or_default();
+        let b = serde_json::to_string_pretty(&kb.evaluate(snapshot, &rhai)).unwrap_or_default();
+        assert!(a == b, "{what}: the fast path changed the report\nfast: {a}\nrhai: {b}");
+    };
+    let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));
+    let mut compared = 0;
+    for result in kb.run_tests(&baselines, &[]) {
+        if let Some(snapshot) = &result.snapshot {
+            compare(snapshot, Some(vec![result.rule_id.clone()]), &format!("{} :: {}", result.rule_id, result.name));
+            compared += 1;
+        }
+    }
+    assert!(compared > 1000, "only {compared} rule-test snapshots");
+    let root = common::root();
+    let mut files: Vec<std::path::PathBuf> = ["rules/baselines", "examples"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).into_iter().flatten().flatten().map(|e| e.path()))
+        .collect();
+    files.extend(
+        std::fs::read_dir(root.join("tests/scenarios"))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .map(|e| e.path().join("snapshot.json")),
+    );
+    files.retain(|p| p.extension().is_some_and(|e| e == "json") && p.exists());
+    assert!(files.len() >= 20, "{files:?}");
+    for file in files {
+        let snapshot = kb.read_snapshot(&file).unwrap_or_else(|e| panic!("{e}"));
+        compare(&snapshot, None, &file.display().to_string());
     }
 }

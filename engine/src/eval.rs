@@ -24,6 +24,9 @@ pub struct EvalOptions {
     pub include_all: bool,
     /// Evaluate only these rule ids (all rules when `None`).
     pub only: Option<Vec<String>>,
+    /// Run every condition in Rhai, never on the native fast path (for comparing the two; the
+    /// outcomes are the same either way).
+    pub interpret_only: bool,
 }
 
 /// How long one rule took (see [`KnowledgeBase::evaluate_profiled`]).
@@ -84,6 +87,7 @@ impl KnowledgeBase {
     pub fn evaluate_profiled(&self, snapshot: &Snapshot, options: &EvalOptions) -> (Report, Vec<RuleTiming>) {
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
         let mut runtime = self.runtime_for(snapshot);
+        runtime.fast_path = !options.interpret_only;
         let selected =
             self.rules.iter().filter(|r| options.only.as_ref().is_none_or(|only| only.iter().any(|id| id == r.id())));
         let mut judged = Vec::with_capacity(self.rules.len());
@@ -116,6 +120,22 @@ impl KnowledgeBase {
         scope.set_value("facts", Fact::root(Arc::clone(snapshot.facts())));
         scope.set_value("data", Fact::root(Arc::clone(&self.data)));
         Runtime::new(&self.engine, self.id, scope)
+    }
+
+    /// Runs a condition: on the native fast path when it has one and it can decide, else in Rhai.
+    fn run_condition(
+        &self,
+        ast: &AST,
+        fast: Option<&crate::fast_path::Program>,
+        snapshot: &Snapshot,
+        runtime: &mut Runtime,
+    ) -> Verdict {
+        if let Some(program) = fast.filter(|_| runtime.fast_path)
+            && let Ok(b) = program.run(snapshot.facts(), &self.data)
+        {
+            return Verdict::Value(Dynamic::from(b));
+        }
+        self.run_ast(ast, runtime)
     }
 
     pub(crate) fn run_ast(&self, ast: &AST, runtime: &mut Runtime) -> Verdict {
@@ -152,7 +172,7 @@ impl KnowledgeBase {
             return Judgement::new(Outcome::Skipped, reason);
         }
         if let Some(ast) = &compiled.applies_when {
-            match self.run_ast(ast, runtime) {
+            match self.run_condition(ast, compiled.fast_applies_when.as_ref(), snapshot, runtime) {
                 Verdict::Value(v) if v.as_bool() == Ok(false) => {
                     return Judgement::new(Outcome::Skipped, "applies_when is false for this snapshot");
                 }
@@ -165,7 +185,7 @@ impl KnowledgeBase {
                 Verdict::Failed(why) => return Judgement::new(Outcome::Error, format!("applies_when failed: {why}")),
             }
         }
-        match self.run_ast(&compiled.when, runtime) {
+        match self.run_condition(&compiled.when, compiled.fast_when.as_ref(), snapshot, runtime) {
             Verdict::Inconclusive(missing) => Judgement::inconclusive(missing),
             Verdict::Failed(why) => Judgement::new(Outcome::Error, why),
             Verdict::Value(v) => match classify(&v) {

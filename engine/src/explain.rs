@@ -39,6 +39,7 @@ impl KnowledgeBase {
         let compiled = self.rule(id)?;
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, true);
         let mut runtime = self.runtime_for(snapshot);
+        runtime.fast_path = false; // the trace records Rhai's reads
         let finding = self.run_rule(compiled, snapshot, &mut runtime);
         let mut scope = std::mem::take(&mut runtime.scope);
         let mut reads: Vec<FactRead> = Vec::new();

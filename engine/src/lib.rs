@@ -20,6 +20,7 @@ pub mod error;
 mod eval;
 mod explain;
 pub mod facts;
+mod fast_path;
 pub mod functions;
 pub mod kb;
 pub mod locate;

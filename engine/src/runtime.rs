@@ -33,6 +33,8 @@ pub(crate) struct Runtime {
     caches: Caches,
     kb_id: u64,
     operations: u64,
+    /// Whether conditions may run on the native fast path (off for `interpret_only` and tracing).
+    pub(crate) fast_path: bool,
 }
 
 impl Runtime {
@@ -42,7 +44,7 @@ impl Runtime {
         let caches = CACHED
             .with_borrow_mut(|cached| cached.take().filter(|(id, _)| *id == kb_id).map(|(_, caches)| caches))
             .unwrap_or_default();
-        Runtime { scope, global: engine.new_global_runtime_state(), caches, kb_id, operations: 0 }
+        Runtime { scope, global: engine.new_global_runtime_state(), caches, kb_id, operations: 0, fast_path: true }
     }
 
     /// Runs a compiled script: its own operation budget, the scope's variables, and any variables

@@ -25,7 +25,7 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
         };
         super::read_snapshot(&kb, &path)?
     };
-    let options = EvalOptions { include_all: args.all, only: None };
+    let options = EvalOptions { include_all: args.all, ..EvalOptions::default() };
     let started = Instant::now();
     let (report, timings) = kb.evaluate_profiled(&snapshot, &options);
     let elapsed = started.elapsed();

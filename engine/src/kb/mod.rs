@@ -46,6 +46,16 @@ pub struct CompiledRule {
     pub(crate) applies_when: Option<AST>,
     pub(crate) when: AST,
     pub(crate) message: Option<AST>,
+    /// The native fast path of `applies_when` and `when`, where they are covered by it.
+    pub(crate) fast_applies_when: Option<crate::fast_path::Program>,
+    pub(crate) fast_when: Option<crate::fast_path::Program>,
+}
+
+impl CompiledRule {
+    /// Whether `when` (and `applies_when`, if any) run on the native fast path when they can.
+    pub fn has_fast_path(&self) -> bool {
+        self.fast_when.is_some() && (self.applies_when.is_none() || self.fast_applies_when.is_some())
+    }
 }
 
 impl CompiledRule {
@@ -413,7 +423,18 @@ fn load_rule(
     else {
         return None;
     };
-    Some(CompiledRule { rule, area, path: file.path.clone(), applies_when, when, message })
+    let fast_applies_when = applies_when.as_ref().and_then(crate::fast_path::lower);
+    let fast_when = crate::fast_path::lower(&when);
+    Some(CompiledRule {
+        rule,
+        area,
+        path: file.path.clone(),
+        applies_when,
+        when,
+        message,
+        fast_applies_when,
+        fast_when,
+    })
 }
 
 fn is_kebab(id: &str) -> bool {
