@@ -37,7 +37,8 @@ pub struct RuleTiming {
     /// Wall time of its conditions and message.
     pub elapsed: Duration,
     /// Rhai operations its conditions and message performed (the unit of the sandbox's
-    /// `max_operations`; native helpers count as one call each, whatever their work).
+    /// `max_operations`; native helpers count as one call each, whatever their work). `0` when
+    /// the rule was decided on the native fast path.
     pub operations: u64,
     /// Its outcome.
     pub outcome: Outcome,

@@ -4,17 +4,18 @@ use std::time::Duration;
 
 use syncdoctor_engine::RuleTiming;
 
-/// Prints the ten slowest rules and the total.
+/// Prints the ten slowest rules (time, Rhai operations, outcome) and the total.
 pub fn print(timings: &[RuleTiming], total: Duration) {
     let mut sorted: Vec<&RuleTiming> = timings.iter().collect();
     sorted.sort_by(|a, b| b.elapsed.cmp(&a.elapsed).then(a.rule_id.cmp(&b.rule_id)));
     eprintln!("profile: {} rules in {:.3} ms", timings.len(), total.as_secs_f64() * 1e3);
     eprintln!("  {:>12}  {:>10}  {:<12}  rule", "time µs", "operations", "outcome");
     for t in sorted.iter().take(10) {
+        // No Rhai operation at all: the rule was decided on the native fast path.
+        let operations = if t.operations == 0 { "fast path".to_owned() } else { t.operations.to_string() };
         eprintln!(
-            "  {:>12.1}  {:>10}  {:<12}  {}",
+            "  {:>12.1}  {operations:>10}  {:<12}  {}",
             t.elapsed.as_secs_f64() * 1e6,
-            t.operations,
             t.outcome.as_str(),
             t.rule_id
         );

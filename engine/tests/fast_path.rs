@@ -1,0 +1,137 @@
+//! The native fast path gives exactly the reports Rhai gives, on conditions of every shape it
+//! lowers and on snapshots built to trip it: absent facts, nulls, wrong types, overflow, empty lists.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+
+use serde_json::{Value, json};
+use syncdoctor_engine::{EvalOptions, KbSource, KnowledgeBase, LoadOptions, Snapshot};
+
+const CONDITIONS: &[&str] = &[
+    r#"let s = facts.svc; s.present && s.state != "Running""#,
+    r#"facts.svc.state == "Running" || facts.svc.start_mode == "Manual""#,
+    "facts.db.size >= gib(8) + 1",
+    "facts.db.size * 2 > mib(3) - kib(1)",
+    "facts.db.size + facts.db.ratio > 10",
+    "-facts.db.size < 0",
+    "facts.db.ratio == 1",
+    "facts.db.ratio != 0.5",
+    r#"facts.users.any(|u| u.upn.ends_with(".local"))"#,
+    r#"facts.users.all(|u| u.upn.contains("@"))"#,
+    r#"facts.users.count(|u| u.upn.starts_with("a")) > 1"#,
+    "count_where(facts.groups, |g| g.members > 100) > 0",
+    r#"let limit = 100; facts.groups.any(|g| g.members > limit && g.mail.len() > 3)"#,
+    r#"facts.groups.any(|g| g.tags.any(|t| t == "x"))"#,
+    r#"facts.suffixes.contains("corp.local")"#,
+    "facts.suffixes.contains(5)",
+    r#"facts.svc.contains("state")"#,
+    "facts.users.is_empty() || facts.users.len() > 2",
+    r#"has("svc.state") && !has("svc.nothing")"#,
+    r#"facts.svc.state < "S""#,
+    "facts.svc.present == true",
+    "facts.db.size > 9223372036854775000 + 1000",
+    r#"facts.svc.state == 1"#,
+    "facts.flag",
+    "facts.db.size <= 1024 && facts.db.size - 24 == 1000",
+    "0 < facts.db.ratio && 1 >= facts.db.ratio",
+    "facts.users.len() == 3 && facts.svc.len() == 3",
+];
+
+fn kb() -> KnowledgeBase {
+    let mut files: Vec<(String, String)> = vec![
+        ("kb.yaml".into(), "name: t\nkb_version: 1.0.0\nmin_engine_version: 0.1.0\n".into()),
+        ("catalog.yaml".into(), "entries: [{slug: c}]\n".into()),
+    ];
+    for (i, when) in CONDITIONS.iter().enumerate() {
+        let yaml = format!(
+            "id: r{i:02}\nversion: 1.0.0\nstatus: stable\ntitle: R{i}\nseverity: warning\ncovers: [c]\n\
+             symptom: s\ncause: c\nwhen: '{}'\nresolution: {{summary: fix}}\n",
+            when.replace('\'', "''")
+        );
+        files.push((format!("t/r{i:02}.yaml"), yaml));
+    }
+    KnowledgeBase::load(
+        KbSource::from_files("t", files.iter().map(|(a, b)| (a.as_str(), b.as_str()))),
+        LoadOptions::default(),
+    )
+    .unwrap()
+}
+
+fn healthy() -> Value {
+    json!({
+        "svc": {"present": true, "state": "Running", "start_mode": "Auto"},
+        "db": {"size": 1024, "ratio": 0.5},
+        "users": [{"upn": "ann@contoso.com"}, {"upn": "bob@corp.local"}, {"upn": "al@x.com"}],
+        "groups": [{"members": 50, "mail": "g@x", "tags": ["a"]}, {"members": 500, "mail": "big@x.com", "tags": ["x"]}],
+        "suffixes": ["contoso.com", "corp.local"],
+        "flag": false
+    })
+}
+
+/// The healthy facts, and variants that each break one thing.
+fn variants() -> Vec<(String, Value)> {
+    let mut out = vec![("healthy".to_owned(), healthy())];
+    let edits: &[(&str, &str, Value)] = &[
+        ("absent service", "svc", Value::Null),
+        ("null state", "svc.state", Value::Null),
+        ("numeric state", "svc.state", json!(3)),
+        ("string size", "db.size", json!("big")),
+        ("huge size", "db.size", json!(i64::MAX)),
+        ("float size", "db.size", json!(1.5)),
+        ("null user upn", "users", json!([{"upn": null}, {"upn": "a@b.local"}])),
+        ("user without upn", "users", json!([{"dn": "x"}])),
+        ("empty users", "users", json!([])),
+        ("users is a map", "users", json!({"upn": "x"})),
+        ("null members", "groups", json!([{"members": null, "mail": "m", "tags": []}])),
+        ("int ratio", "db.ratio", json!(1)),
+        ("string flag", "flag", json!("yes")),
+        ("null suffixes", "suffixes", Value::Null),
+        ("numeric suffixes", "suffixes", json!([5, "corp.local"])),
+    ];
+    for (name, path, value) in edits {
+        let mut facts = healthy();
+        let (parent, key) = path.rsplit_once('.').map_or((None, *path), |(p, k)| (Some(p), k));
+        let target = match parent {
+            Some(p) => facts.pointer_mut(&format!("/{}", p.replace('.', "/"))).unwrap(),
+            None => &mut facts,
+        };
+        let object = target.as_object_mut().unwrap();
+        if *name == "absent service" {
+            object.remove(key);
+        } else {
+            object.insert((*key).to_owned(), value.clone());
+        }
+        out.push(((*name).to_owned(), facts));
+    }
+    out
+}
+
+#[test]
+fn the_fast_path_gives_rhais_report_on_every_condition_and_variant() {
+    let kb = kb();
+    let lowered = kb.rules().iter().filter(|r| r.has_fast_path()).count();
+    assert_eq!(lowered, CONDITIONS.len(), "every condition here is of a lowered shape");
+    for (name, facts) in variants() {
+        let document = json!({"schema_version": 1, "collected_at": "2026-11-20T09:30:00Z",
+            "collector": {"name": "t", "version": "1"}, "probes": [], "facts": facts});
+        let snapshot = Snapshot::from_value(document, Path::new(&name), None).unwrap();
+        let run = |interpret_only| {
+            let options = EvalOptions { include_all: true, interpret_only, ..EvalOptions::default() };
+            serde_json::to_string_pretty(&kb.evaluate(&snapshot, &options)).unwrap()
+        };
+        let (fast, rhai) = (run(false), run(true));
+        assert!(fast == rhai, "{name}: the fast path changed the report\nfast: {fast}\nrhai: {rhai}");
+    }
+}
+
+#[test]
+fn the_healthy_variant_exercises_every_outcome_on_the_fast_path() {
+    // Guards the comparison above against comparing two empty reports.
+    let kb = kb();
+    let document = json!({"schema_version": 1, "collected_at": "2026-11-20T09:30:00Z",
+        "collector": {"name": "t", "version": "1"}, "probes": [], "facts": healthy()});
+    let snapshot = Snapshot::from_value(document, Path::new("healthy"), None).unwrap();
+    let report = kb.evaluate(&snapshot, &EvalOptions { include_all: true, ..EvalOptions::default() });
+    let outcomes: std::collections::BTreeSet<&str> = report.findings.iter().map(|f| f.outcome.as_str()).collect();
+    assert!(outcomes.contains("match") && outcomes.contains("pass"), "{outcomes:?}");
+}
