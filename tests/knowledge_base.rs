@@ -79,19 +79,7 @@ fn the_fast_path_and_rhai_give_identical_reports() {
         }
     }
     assert!(compared > 1000, "only {compared} rule-test snapshots");
-    let root = common::root();
-    let mut files: Vec<std::path::PathBuf> = ["rules/baselines", "examples"]
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root.join(d)).into_iter().flatten().flatten().map(|e| e.path()))
-        .collect();
-    files.extend(
-        std::fs::read_dir(root.join("tests/scenarios"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path().join("snapshot.json")),
-    );
-    files.retain(|p| p.extension().is_some_and(|e| e == "json") && p.exists());
+    let files = common::snapshot_files();
     assert!(files.len() >= 20, "{files:?}");
     for file in files {
         let snapshot = kb.read_snapshot(&file).unwrap_or_else(|e| panic!("{e}"));

@@ -1,6 +1,8 @@
 //! The committed JSON Schemas (`schema/*.json`) must equal what the Rust types generate.
 //! Regenerate with `SYNCDOCTOR_UPDATE_SCHEMAS=1 cargo test --test schemas`.
 
+mod common;
+
 use std::path::Path;
 
 #[test]
@@ -27,18 +29,7 @@ fn committed_schemas_are_up_to_date() {
 #[test]
 fn every_baseline_and_scenario_validates_against_the_snapshot_schema() {
     let schema = syncdoctor_engine::SnapshotSchema::new(&syncdoctor::schemas::snapshot()).expect("schema compiles");
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let mut files: Vec<_> = ["rules/baselines", "examples"]
-        .iter()
-        .flat_map(|d| std::fs::read_dir(root.join(d)).into_iter().flatten().flatten().map(|e| e.path()))
-        .collect();
-    files.extend(
-        std::fs::read_dir(root.join("tests/scenarios"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .map(|e| e.path().join("snapshot.json")),
-    );
+    let files = common::snapshot_files();
     let mut problems = Vec::new();
     for path in files.iter().filter(|p| p.extension().is_some_and(|e| e == "json")) {
         if let Err(e) = syncdoctor_engine::Snapshot::from_path(path, Some(&schema)) {

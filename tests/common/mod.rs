@@ -9,6 +9,20 @@ pub fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// Every bundled snapshot file: the healthy baselines, the examples and each scenario's snapshot.
+pub fn snapshot_files() -> Vec<PathBuf> {
+    let root = root();
+    let mut files: Vec<PathBuf> = ["rules/baselines", "examples"]
+        .iter()
+        .flat_map(|d| std::fs::read_dir(root.join(d)).into_iter().flatten().flatten().map(|e| e.path()))
+        .collect();
+    let scenarios = std::fs::read_dir(root.join("tests/scenarios")).into_iter().flatten().flatten();
+    files.extend(scenarios.map(|e| e.path().join("snapshot.json")));
+    files.retain(|p| p.extension().is_some_and(|e| e == "json") && p.exists());
+    files.sort();
+    files
+}
+
 /// Runs the `syncdoctor` binary with arguments, from the repository root.
 pub fn syncdoctor(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_syncdoctor"))

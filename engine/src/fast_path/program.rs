@@ -260,6 +260,16 @@ impl<'a> Env<'a> {
         result
     }
 
+    /// How many items the closure holds true for (`count`, `count_where`).
+    fn count(&mut self, closure: &'a Expr, items: V<'a>) -> Out<'a> {
+        let mut n = 0i64;
+        self.each_item(closure, items, |b| {
+            n += i64::from(b);
+            true
+        })?;
+        Ok(V::Int(n))
+    }
+
     fn method(&mut self, receiver: V<'a>, method: Method, args: &'a [Expr]) -> Out<'a> {
         let arg = |env: &mut Self| match args.first() {
             Some(a) => env.eval(a),
@@ -279,15 +289,7 @@ impl<'a> Env<'a> {
                 })?;
                 Ok(V::Bool(found))
             }
-            Method::Count => {
-                let closure = args.first().ok_or(Bail)?;
-                let mut n = 0i64;
-                self.each_item(closure, receiver, |b| {
-                    n += i64::from(b);
-                    true
-                })?;
-                Ok(V::Int(n))
-            }
+            Method::Count => self.count(args.first().ok_or(Bail)?, receiver),
             Method::Contains => {
                 let value = arg(self)?;
                 match receiver {
@@ -358,12 +360,7 @@ impl<'a> Env<'a> {
             Func::CountWhere => {
                 let [items, closure] = args else { return Err(Bail) };
                 let items = self.eval(items)?;
-                let mut n = 0i64;
-                self.each_item(closure, items, |b| {
-                    n += i64::from(b);
-                    true
-                })?;
-                Ok(V::Int(n))
+                self.count(closure, items)
             }
         }
     }
