@@ -84,37 +84,60 @@ fn start_slapd(name: &str) -> Option<Slapd> {
         ad = ad_schema.display(),
         d = dir.display(),
     );
-    std::fs::write(dir.join("slapd.conf"), config).unwrap();
-    let port = {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.local_addr().unwrap().port()
-    };
-    let url = format!("ldap://127.0.0.1:{port}");
-    let child = Command::new(binary)
-        .arg("-f")
-        .arg(dir.join("slapd.conf"))
-        .arg("-h")
-        .arg(format!("{url}/"))
-        .args(["-d", "0"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start slapd");
-    let mut slapd = Slapd { child, dir, url };
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while TcpStream::connect(("127.0.0.1", port)).is_err() {
-        if let Ok(Some(status)) = slapd.child.try_wait() {
-            let mut stderr = String::new();
-            if let Some(mut pipe) = slapd.child.stderr.take() {
-                let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    // A port picked by binding to port 0 can be taken again before slapd binds it (or be the
+    // source port of a connection that then "connects" to itself), so slapd counts as started
+    // only once it answers an LDAP bind, and a slapd that exits is started again on another port.
+    let mut failures = Vec::new();
+    for _attempt in 0..3 {
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(dir.join("db")).unwrap();
+        std::fs::write(dir.join("slapd.conf"), &config).unwrap();
+        let port = {
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.local_addr().unwrap().port()
+        };
+        let url = format!("ldap://127.0.0.1:{port}");
+        let child = Command::new(&binary)
+            .arg("-f")
+            .arg(dir.join("slapd.conf"))
+            .arg("-h")
+            .arg(format!("{url}/"))
+            .args(["-d", "0"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start slapd");
+        let mut slapd = Slapd { child, dir: dir.clone(), url };
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Ok(Some(status)) = slapd.child.try_wait() {
+                let mut stderr = String::new();
+                if let Some(mut pipe) = slapd.child.stderr.take() {
+                    let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+                }
+                failures.push(format!("slapd on {} exited ({status}): {stderr}", slapd.url));
+                break;
             }
-            panic!("slapd exited ({status}): {stderr}");
+            if answers_a_bind(&slapd.url) {
+                seed(&slapd.url);
+                return Some(slapd);
+            }
+            assert!(Instant::now() < deadline, "slapd did not answer on {}", slapd.url);
+            std::thread::sleep(Duration::from_millis(50));
         }
-        assert!(Instant::now() < deadline, "slapd did not start listening on {}", slapd.url);
-        std::thread::sleep(Duration::from_millis(50));
     }
-    seed(&slapd.url);
-    Some(slapd)
+    panic!("slapd would not start: {}", failures.join("; "));
+}
+
+/// Whether an LDAP server answers an administrator bind at `url` (not just a TCP connect).
+fn answers_a_bind(url: &str) -> bool {
+    if TcpStream::connect(url.trim_start_matches("ldap://")).is_err() {
+        return false;
+    }
+    LdapConn::with_settings(ldap3::LdapConnSettings::new().set_conn_timeout(Duration::from_secs(2)), url)
+        .ok()
+        .and_then(|mut ldap| ldap.simple_bind(ADMIN, ADMIN_PASSWORD).ok())
+        .is_some_and(|result| result.success().is_ok())
 }
 
 /// Windows FILETIME of a Unix time.
