@@ -35,6 +35,15 @@ const CONDITIONS: &[&str] = &[
     "facts.db.size <= 1024 && facts.db.size - 24 == 1000",
     "0 < facts.db.ratio && 1 >= facts.db.ratio",
     "facts.users.len() == 3 && facts.svc.len() == 3",
+    r#"if !has("svc") { return false; } let s = facts.svc; if s.present { s.state != "Running" } else { true }"#,
+    r#"let mode = if facts.svc.present { facts.svc.start_mode } else { "none" }; mode == "Auto""#,
+    "is_null(facts.svc.state)",
+    "facts.svc.state.is_null() && !is_null(facts.svc)",
+    r#"facts.users.any(|u| { let d = u.upn; if is_null(d) { return false; } d.ends_with(".local") })"#,
+    r#"eq_ignore_case(facts.svc.start_mode, "AUTO")"#,
+    r#"hours_since(facts.when) > 24.0 && days_until(facts.when) < 0.0"#,
+    r#"parse_time(facts.when) < parse_time("2026-11-20T09:30:00Z") && duration_hours(facts.every) > 0.4"#,
+    r#"duration_secs(facts.every) == 1800 && minutes_since(facts.when) > 1.0"#,
 ];
 
 fn kb() -> KnowledgeBase {
@@ -64,7 +73,9 @@ fn healthy() -> Value {
         "users": [{"upn": "ann@contoso.com"}, {"upn": "bob@corp.local"}, {"upn": "al@x.com"}],
         "groups": [{"members": 50, "mail": "g@x", "tags": ["a"]}, {"members": 500, "mail": "big@x.com", "tags": ["x"]}],
         "suffixes": ["contoso.com", "corp.local"],
-        "flag": false
+        "flag": false,
+        "when": "2026-11-18T09:30:00Z",
+        "every": "PT30M"
     })
 }
 
@@ -87,6 +98,10 @@ fn variants() -> Vec<(String, Value)> {
         ("string flag", "flag", json!("yes")),
         ("null suffixes", "suffixes", Value::Null),
         ("numeric suffixes", "suffixes", json!([5, "corp.local"])),
+        ("null time", "when", Value::Null),
+        ("bad time", "when", json!("yesterday")),
+        ("bad duration", "every", json!("30 minutes")),
+        ("stopped", "svc.present", json!(false)),
     ];
     for (name, path, value) in edits {
         let mut facts = healthy();

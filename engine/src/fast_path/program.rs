@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use rhai::ImmutableString;
 
 use crate::facts::tree::{FactTree, Node, NodeId};
+use crate::functions::time;
 
 /// A lowered condition: statements and the closures they pass to `any`/`all`/`count`/`count_where`.
 #[derive(Debug)]
@@ -23,13 +24,16 @@ pub(crate) struct Program {
 #[derive(Debug)]
 pub(super) struct Closure {
     pub(super) params: Vec<String>,
-    pub(super) body: Expr,
+    pub(super) body: Vec<Stmt>,
 }
 
 #[derive(Debug)]
 pub(super) enum Stmt {
     Let(String, Expr),
     Eval(Expr),
+    If(Expr, Vec<Stmt>, Vec<Stmt>),
+    Return(Option<Expr>),
+    Block(Vec<Stmt>),
 }
 
 #[derive(Debug)]
@@ -48,7 +52,12 @@ pub(super) enum Expr {
     Neg(Box<Expr>),
     And(Vec<Expr>),
     Or(Vec<Expr>),
-    Closure { name: String, captured: Vec<Expr> },
+    Closure {
+        name: String,
+        captured: Vec<Expr>,
+    },
+    /// A block used as a value (`if … { a } else { b }` on the right of a `let`).
+    Block(Vec<Stmt>),
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -61,12 +70,13 @@ pub(super) enum Method {
     EndsWith,
     Len,
     IsEmpty,
+    IsNull,
 }
 
 impl Method {
     pub(super) fn arity(self) -> usize {
         match self {
-            Method::Len | Method::IsEmpty => 0,
+            Method::Len | Method::IsEmpty | Method::IsNull => 0,
             _ => 1,
         }
     }
@@ -79,6 +89,13 @@ pub(super) enum Func {
     Kib,
     Has,
     CountWhere,
+    IsNull,
+    EqIgnoreCase,
+    /// `hours_since` & co: seconds per unit, and whether the sign is turned (`…_until`).
+    Since(f64, bool),
+    ParseTime,
+    DurationSecs,
+    DurationHours,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -98,12 +115,23 @@ pub(super) enum Op {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Bail;
 
-type Out<'a> = Result<V<'a>, Bail>;
+/// Why evaluation stopped early: the fast path gives up, or a `return` carries the result.
+#[derive(Debug, Clone, Copy)]
+enum Stop<'a> {
+    Bail,
+    Return(V<'a>),
+}
+
+use Stop::Bail as BAIL;
+
+type Out<'a> = Result<V<'a>, Stop<'a>>;
 
 /// A value: a leaf read in place, or a container node of one of the trees.
 #[derive(Debug, Clone, Copy)]
 enum V<'a> {
     Unit,
+    /// A fact that is present but `null`: only `is_null` may look at it.
+    Null,
     Bool(bool),
     Int(i64),
     Float(f64),
@@ -127,17 +155,11 @@ impl Program {
             facts,
             vars: vec![("facts", V::Node(facts, facts.root())), ("data", V::Node(data, data.root()))],
         };
-        let mut last = V::Unit;
-        for stmt in &self.stmts {
-            match stmt {
-                Stmt::Let(name, e) => {
-                    let v = env.eval(e)?;
-                    env.vars.push((name, v));
-                }
-                Stmt::Eval(e) => last = env.eval(e)?,
-            }
-        }
-        match last {
+        let result = match env.block(&self.stmts) {
+            Ok(v) | Err(Stop::Return(v)) => v,
+            Err(Stop::Bail) => return Err(Bail),
+        };
+        match result {
             V::Bool(b) => Ok(b),
             _ => Err(Bail),
         }
@@ -147,7 +169,7 @@ impl Program {
 /// A node as a value: leaves in place, containers as nodes, `null` undecided.
 fn read(tree: &FactTree, id: NodeId) -> Out<'_> {
     Ok(match tree.node(id) {
-        Node::Null => return Err(Bail),
+        Node::Null => V::Null,
         Node::Bool(b) => V::Bool(*b),
         Node::Int(i) => V::Int(*i),
         Node::Float(x) => V::Float(*x),
@@ -156,21 +178,51 @@ fn read(tree: &FactTree, id: NodeId) -> Out<'_> {
     })
 }
 
-fn boolean(v: V<'_>) -> Result<bool, Bail> {
+fn boolean<'a>(v: V<'a>) -> Result<bool, Stop<'a>> {
     match v {
         V::Bool(b) => Ok(b),
-        _ => Err(Bail),
+        _ => Err(BAIL),
     }
 }
 
-fn list(v: V<'_>) -> Result<(&FactTree, &[NodeId]), Bail> {
+fn list<'a>(v: V<'a>) -> Result<(&'a FactTree, &'a [NodeId]), Stop<'a>> {
     match v {
         V::Node(tree, id) if matches!(tree.node(id), Node::List { .. }) => Ok((tree, tree.items(id))),
-        _ => Err(Bail),
+        _ => Err(BAIL),
     }
 }
 
 impl<'a> Env<'a> {
+    /// Runs statements in a scope of their own: the value of the last one (`()` for a `let`).
+    fn block(&mut self, stmts: &'a [Stmt]) -> Out<'a> {
+        let base = self.vars.len();
+        let mut last = V::Unit;
+        for stmt in stmts {
+            last = match stmt {
+                Stmt::Let(name, e) => {
+                    let v = self.eval(e)?;
+                    self.vars.push((name, v));
+                    V::Unit
+                }
+                Stmt::Eval(e) => self.eval(e)?,
+                Stmt::If(condition, then, otherwise) => {
+                    let branch = if boolean(self.eval(condition)?)? { then } else { otherwise };
+                    self.block(branch)?
+                }
+                Stmt::Return(e) => {
+                    let v = match e {
+                        Some(e) => self.eval(e)?,
+                        None => V::Unit,
+                    };
+                    return Err(Stop::Return(v));
+                }
+                Stmt::Block(stmts) => self.block(stmts)?,
+            };
+        }
+        self.vars.truncate(base);
+        Ok(last)
+    }
+
     fn eval(&mut self, e: &'a Expr) -> Out<'a> {
         match e {
             Expr::Unit => Ok(V::Unit),
@@ -178,12 +230,12 @@ impl<'a> Env<'a> {
             Expr::Int(i) => Ok(V::Int(*i)),
             Expr::Float(x) => Ok(V::Float(*x)),
             Expr::Str(s) => Ok(V::Str(s.as_str())),
-            Expr::Var(name) => self.vars.iter().rev().find(|(n, _)| n == name).map(|(_, v)| *v).ok_or(Bail),
+            Expr::Var(name) => self.vars.iter().rev().find(|(n, _)| n == name).map(|(_, v)| *v).ok_or(BAIL),
             Expr::Prop(receiver, key) => match self.eval(receiver)? {
                 V::Node(tree, id) if matches!(tree.node(id), Node::Map { .. }) => {
-                    read(tree, tree.get(id, key).ok_or(Bail)?)
+                    read(tree, tree.get(id, key).ok_or(BAIL)?)
                 }
-                _ => Err(Bail),
+                _ => Err(BAIL),
             },
             Expr::Method(receiver, method, args) => {
                 let receiver = self.eval(receiver)?;
@@ -196,9 +248,9 @@ impl<'a> Env<'a> {
             }
             Expr::Not(a) => Ok(V::Bool(!boolean(self.eval(a)?)?)),
             Expr::Neg(a) => match self.eval(a)? {
-                V::Int(i) => i.checked_neg().map(V::Int).ok_or(Bail),
+                V::Int(i) => i.checked_neg().map(V::Int).ok_or(BAIL),
                 V::Float(x) => Ok(V::Float(-x)),
-                _ => Err(Bail),
+                _ => Err(BAIL),
             },
             Expr::And(terms) => {
                 for t in terms {
@@ -216,18 +268,24 @@ impl<'a> Env<'a> {
                 }
                 Ok(V::Bool(false))
             }
-            Expr::Closure { .. } => Err(Bail),
+            Expr::Closure { .. } => Err(BAIL),
+            Expr::Block(stmts) => self.block(stmts),
         }
     }
 
     /// Calls a closure expression once per element of a list, collecting the boolean results
     /// through `each` (which says whether to go on).
-    fn each_item(&mut self, closure: &'a Expr, items: V<'a>, mut each: impl FnMut(bool) -> bool) -> Result<(), Bail> {
-        let Expr::Closure { name, captured } = closure else { return Err(Bail) };
-        let function = self.program.closures.get(name).ok_or(Bail)?;
-        let (param, captured_names) = function.params.split_last().ok_or(Bail)?;
+    fn each_item(
+        &mut self,
+        closure: &'a Expr,
+        items: V<'a>,
+        mut each: impl FnMut(bool) -> bool,
+    ) -> Result<(), Stop<'a>> {
+        let Expr::Closure { name, captured } = closure else { return Err(BAIL) };
+        let function = self.program.closures.get(name).ok_or(BAIL)?;
+        let (param, captured_names) = function.params.split_last().ok_or(BAIL)?;
         if captured_names.len() != captured.len() {
-            return Err(Bail);
+            return Err(BAIL);
         }
         let base = self.vars.len();
         for (name, e) in captured_names.iter().zip(captured) {
@@ -245,8 +303,16 @@ impl<'a> Env<'a> {
                 }
             };
             self.vars.push((param, item));
-            let verdict = self.eval(&function.body).and_then(boolean);
-            self.vars.pop();
+            // An expression closure is one expression: no scope or `return` to handle.
+            let value = match function.body.as_slice() {
+                [Stmt::Eval(e)] => self.eval(e),
+                body => match self.block(body) {
+                    Ok(v) | Err(Stop::Return(v)) => Ok(v),
+                    Err(stop) => Err(stop),
+                },
+            };
+            let verdict = value.and_then(boolean);
+            self.vars.truncate(base + captured.len());
             match verdict {
                 Ok(b) if each(b) => {}
                 Ok(_) => break,
@@ -273,11 +339,11 @@ impl<'a> Env<'a> {
     fn method(&mut self, receiver: V<'a>, method: Method, args: &'a [Expr]) -> Out<'a> {
         let arg = |env: &mut Self| match args.first() {
             Some(a) => env.eval(a),
-            None => Err(Bail),
+            None => Err(BAIL),
         };
         match method {
             Method::Any | Method::All => {
-                let closure = args.first().ok_or(Bail)?;
+                let closure = args.first().ok_or(BAIL)?;
                 let want = matches!(method, Method::Any);
                 let mut found = !want;
                 self.each_item(closure, receiver, |b| {
@@ -289,7 +355,7 @@ impl<'a> Env<'a> {
                 })?;
                 Ok(V::Bool(found))
             }
-            Method::Count => self.count(args.first().ok_or(Bail)?, receiver),
+            Method::Count => self.count(args.first().ok_or(BAIL)?, receiver),
             Method::Contains => {
                 let value = arg(self)?;
                 match receiver {
@@ -299,15 +365,15 @@ impl<'a> Env<'a> {
                         }
                         Node::Map { .. } => match value {
                             V::Str(key) => Ok(V::Bool(tree.get(id, key).is_some())),
-                            _ => Err(Bail),
+                            _ => Err(BAIL),
                         },
-                        _ => Err(Bail),
+                        _ => Err(BAIL),
                     },
                     V::Str(s) => match value {
                         V::Str(part) => Ok(V::Bool(s.contains(part))),
-                        _ => Err(Bail),
+                        _ => Err(BAIL),
                     },
-                    _ => Err(Bail),
+                    _ => Err(BAIL),
                 }
             }
             Method::StartsWith | Method::EndsWith => match (receiver, arg(self)?) {
@@ -316,16 +382,17 @@ impl<'a> Env<'a> {
                 } else {
                     s.ends_with(part)
                 })),
-                _ => Err(Bail),
+                _ => Err(BAIL),
             },
+            Method::IsNull => Ok(V::Bool(matches!(receiver, V::Null | V::Unit))),
             Method::Len | Method::IsEmpty => {
                 let len = match receiver {
                     V::Node(tree, id) => match tree.node(id) {
                         Node::List { len, .. } | Node::Map { len, .. } => i64::from(*len),
-                        _ => return Err(Bail),
+                        _ => return Err(BAIL),
                     },
                     V::Str(s) => s.chars().count() as i64,
-                    _ => return Err(Bail),
+                    _ => return Err(BAIL),
                 };
                 Ok(if matches!(method, Method::Len) { V::Int(len) } else { V::Bool(len == 0) })
             }
@@ -347,18 +414,44 @@ impl<'a> Env<'a> {
                 match first {
                     V::Int(n) => Ok(V::Int(n.saturating_mul(1 << shift))),
                     V::Float(x) => Ok(V::Int((x * f64::from(1u32 << shift)) as i64)),
-                    _ => Err(Bail),
+                    _ => Err(BAIL),
                 }
             }
+            Func::IsNull => Ok(V::Bool(matches!(first, V::Null | V::Unit))),
+            Func::EqIgnoreCase => match (first, args.get(1).map(|b| self.eval(b)).transpose()?) {
+                (V::Str(a), Some(V::Str(b))) => Ok(V::Bool(a.to_lowercase() == b.to_lowercase())),
+                _ => Err(BAIL),
+            },
+            Func::Since(unit, turned) => match first {
+                V::Str(ts) => {
+                    let value = time::since(ts, unit).map_err(|_| BAIL)?;
+                    Ok(V::Float(if turned { -value } else { value }))
+                }
+                _ => Err(BAIL),
+            },
+            Func::ParseTime => match first {
+                V::Str(ts) => Ok(V::Int(time::parse(ts).map_err(|_| BAIL)?.as_second())),
+                _ => Err(BAIL),
+            },
+            Func::DurationSecs | Func::DurationHours => match first {
+                V::Str(d) => {
+                    let duration = time::duration(d).map_err(|_| BAIL)?;
+                    Ok(match func {
+                        Func::DurationSecs => V::Int(duration.as_secs()),
+                        _ => V::Float(duration.as_secs_f64() / 3600.0),
+                    })
+                }
+                _ => Err(BAIL),
+            },
             Func::Has => match first {
                 V::Str(path) => {
                     let relative = path.strip_prefix("facts.").unwrap_or(path);
                     Ok(V::Bool(self.facts.lookup(self.facts.root(), relative).is_some()))
                 }
-                _ => Err(Bail),
+                _ => Err(BAIL),
             },
             Func::CountWhere => {
-                let [items, closure] = args else { return Err(Bail) };
+                let [items, closure] = args else { return Err(BAIL) };
                 let items = self.eval(items)?;
                 self.count(closure, items)
             }
@@ -393,12 +486,12 @@ fn binary<'a>(op: Op, a: V<'a>, b: V<'a>) -> Out<'a> {
             let equal = match (a, b) {
                 (V::Bool(x), V::Bool(y)) => x == y,
                 (V::Unit, V::Unit) => true,
-                _ => order.ok_or(Bail)? == Ordering::Equal,
+                _ => order.ok_or(BAIL)? == Ordering::Equal,
             };
             Ok(V::Bool(equal == matches!(op, Op::Eq)))
         }
         Op::Lt | Op::Le | Op::Gt | Op::Ge => {
-            let o = order.ok_or(Bail)?;
+            let o = order.ok_or(BAIL)?;
             Ok(V::Bool(match op {
                 Op::Lt => o == Ordering::Less,
                 Op::Le => o != Ordering::Greater,
@@ -413,7 +506,7 @@ fn binary<'a>(op: Op, a: V<'a>, b: V<'a>) -> Out<'a> {
                 _ => x.checked_mul(y),
             }
             .map(V::Int)
-            .ok_or(Bail),
+            .ok_or(BAIL),
             (V::Float(_) | V::Int(_), V::Float(_) | V::Int(_)) => {
                 let (x, y) = (float(a), float(b));
                 Ok(V::Float(match op {
@@ -422,7 +515,7 @@ fn binary<'a>(op: Op, a: V<'a>, b: V<'a>) -> Out<'a> {
                     _ => x * y,
                 }))
             }
-            _ => Err(Bail),
+            _ => Err(BAIL),
         },
     }
 }

@@ -49,7 +49,8 @@ pub fn duration(d: &str) -> R<SignedDuration> {
     Ok(SignedDuration::from_secs_f64(secs))
 }
 
-fn since(ts: &str, unit_secs: f64) -> R<FLOAT> {
+/// Time from `ts` to now, in units of `unit_secs` seconds.
+pub(crate) fn since(ts: &str, unit_secs: f64) -> R<FLOAT> {
     let then = parse(ts)?;
     Ok(now()?.duration_since(then).as_secs_f64() / unit_secs)
 }
