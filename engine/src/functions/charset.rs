@@ -256,31 +256,9 @@ fn lower(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// A fast, non-cryptographic string hasher (FxHash) for the scans' sets: the keys are directory
+/// The scans' string sets hash with foldhash (fast, non-cryptographic): the keys are directory
 /// values, and SipHash would dominate the cost of a 200,000-item scan.
-#[derive(Default, Clone, Copy)]
-struct FxHasher(u64);
-
-impl Hasher for FxHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        const K: u64 = 0x51_7c_c1_b7_27_22_0a_95;
-        let mut chunks = bytes.chunks_exact(8);
-        for chunk in &mut chunks {
-            let mut word = [0u8; 8];
-            word.copy_from_slice(chunk);
-            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
-        }
-        for b in chunks.remainder() {
-            self.0 = (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(K);
-        }
-    }
-
-    fn finish(&self) -> u64 {
-        self.0
-    }
-}
-
-type FastSet = HashSet<String, BuildHasherDefault<FxHasher>>;
+type FastSet = HashSet<String, foldhash::fast::RandomState>;
 
 /// A case-insensitive 128-bit fingerprint of a string: the scans compare and count values by it,
 /// without allocating a lower-cased copy of each (two values collide with probability ~2^-128).
