@@ -62,14 +62,9 @@ fn the_embedded_knowledge_base_is_the_rules_folder() {
 fn the_fast_path_and_rhai_give_identical_reports() {
     let kb = load();
     let fast_rules = kb.rules().iter().filter(|r| r.has_fast_path()).count();
-    assert!(fast_rules >= 8, "only {fast_rules} rules have a fast path: the lowering regressed");
-    let compare = |snapshot: &Snapshot, only: Option<Vec<String>>, what: &str| {
-        let fast = EvalOptions { include_all: true, only: only.clone(), interpret_only: false };
-        let rhai = EvalOptions { include_all: true, only, interpret_only: true };
-        let a = serde_json::to_string_pretty(&kb.evaluate(snapshot, &fast)).unwrap_or_default();
-        let b = serde_json::to_string_pretty(&kb.evaluate(snapshot, &rhai)).unwrap_or_default();
-        assert!(a == b, "{what}: the fast path changed the report\nfast: {a}\nrhai: {b}");
-    };
+    assert!(fast_rules >= 17, "only {fast_rules} rules have a fast path: the lowering regressed");
+    let compare =
+        |snapshot: &Snapshot, only: Option<Vec<String>>, what: &str| same_both_ways(&kb, snapshot, only, what);
     let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));
     let mut compared = 0;
     for result in kb.run_tests(&baselines, &[]) {
@@ -85,4 +80,78 @@ fn the_fast_path_and_rhai_give_identical_reports() {
         let snapshot = kb.read_snapshot(&file).unwrap_or_else(|e| panic!("{e}"));
         compare(&snapshot, None, &file.display().to_string());
     }
+}
+
+/// Evaluates a snapshot on the fast path and in Rhai alone, and requires the same JSON report.
+fn same_both_ways(kb: &KnowledgeBase, snapshot: &Snapshot, only: Option<Vec<String>>, what: &str) {
+    let fast = EvalOptions { include_all: true, only: only.clone(), interpret_only: false };
+    let rhai = EvalOptions { include_all: true, only, interpret_only: true };
+    let a = serde_json::to_string_pretty(&kb.evaluate(snapshot, &fast)).unwrap_or_default();
+    let b = serde_json::to_string_pretty(&kb.evaluate(snapshot, &rhai)).unwrap_or_default();
+    assert!(a == b, "{what}: the fast path changed the report\nfast: {a}\nrhai: {b}");
+}
+
+/// The same, on baselines damaged at random (deterministically): facts removed, set to `null`,
+/// given another type or case, or lists emptied — the inputs where a fast path is most likely to differ.
+#[test]
+fn the_fast_path_and_rhai_agree_on_damaged_snapshots() {
+    use serde_json::Value;
+    let kb = load();
+    let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));
+    let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+    let mut next = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    // Every path to a value inside `facts`, as JSON pointers.
+    fn pointers(v: &Value, at: String, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => m.iter().for_each(|(k, c)| pointers(c, format!("{at}/{k}"), out)),
+            Value::Array(a) => a.iter().enumerate().for_each(|(i, c)| pointers(c, format!("{at}/{i}"), out)),
+            _ => {}
+        }
+        out.push(at);
+    }
+    let mut damaged = 0;
+    for (name, baseline) in &baselines {
+        let mut paths = Vec::new();
+        pointers(&baseline["facts"], "/facts".into(), &mut paths);
+        paths.retain(|p| p != "/facts");
+        for round in 0..60 {
+            let mut document = baseline.clone();
+            let mut changes = Vec::new();
+            for _ in 0..3 {
+                let path = &paths[(next() % paths.len() as u64) as usize];
+                let Some(target) = document.pointer_mut(path) else { continue };
+                let replacement = match next() % 6 {
+                    // The same text in another case: string comparisons are case-sensitive.
+                    5 if target.is_string() => Value::from(target.as_str().unwrap_or("").to_uppercase()),
+                    0 | 5 => Value::Null,
+                    1 => Value::from("unexpected"),
+                    2 => Value::from(7),
+                    3 => Value::Bool(true),
+                    _ => Value::Array(Vec::new()),
+                };
+                changes.push(format!("{path} = {replacement}"));
+                *target = replacement;
+            }
+            if next() % 3 == 0 {
+                let path = &paths[(next() % paths.len() as u64) as usize];
+                if let Some((parent, key)) = path.rsplit_once('/')
+                    && let Some(Value::Object(m)) = document.pointer_mut(parent)
+                {
+                    m.remove(key);
+                    changes.push(format!("{path} removed"));
+                }
+            }
+            let what = format!("{name} round {round}: {}", changes.join(", "));
+            let snapshot = Snapshot::from_value(document, std::path::Path::new(&what), None)
+                .unwrap_or_else(|e| panic!("{what}: {e}"));
+            same_both_ways(&kb, &snapshot, None, &what);
+            damaged += 1;
+        }
+    }
+    assert!(damaged >= 150, "{damaged}");
 }

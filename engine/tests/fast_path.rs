@@ -28,6 +28,7 @@ const CONDITIONS: &[&str] = &[
     "facts.users.is_empty() || facts.users.len() > 2",
     r#"has("svc.state") && !has("svc.nothing")"#,
     r#"facts.svc.state < "S""#,
+    r#"facts.svc.state == "running" && facts.svc.start_mode == "auto""#,
     "facts.svc.present == true",
     "facts.db.size > 9223372036854775000 + 1000",
     r#"facts.svc.state == 1"#,
