@@ -172,6 +172,13 @@ fn diagnose_profile_lists_the_slowest_rules_with_time_and_operations() {
     let out = syncdoctor(&["diagnose", "examples/expired-service-account-password.json", "--profile"]);
     let text = stderr(&out);
     assert!(text.contains("profile: ") && text.contains("operations"), "{text}");
+    let native: usize = text
+        .split(" decided on the native fast path")
+        .next()
+        .and_then(|head| head.rsplit('(').next())
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or(0);
+    assert!(native >= 5, "several rules are decided natively: {text}");
     let rows: Vec<&str> = text.lines().skip_while(|l| !l.contains("operations")).skip(1).collect();
     assert_eq!(rows.len(), 10, "the ten slowest: {text}");
     assert!(rows.iter().any(|r| r.split_whitespace().nth(1).and_then(|n| n.parse::<u64>().ok()) > Some(10)), "{text}");

@@ -37,9 +37,10 @@ pub struct RuleTiming {
     /// Wall time of its conditions and message.
     pub elapsed: Duration,
     /// Rhai operations its conditions and message performed (the unit of the sandbox's
-    /// `max_operations`; native helpers count as one call each, whatever their work). `0` when
-    /// the rule was decided on the native fast path.
+    /// `max_operations`; native helpers count as one call each, whatever their work).
     pub operations: u64,
+    /// Whether a condition of the rule was decided on the native fast path.
+    pub native: bool,
     /// Its outcome.
     pub outcome: Outcome,
 }
@@ -96,10 +97,12 @@ impl KnowledgeBase {
         for rule in selected {
             let started = Instant::now();
             let judgement = self.judge(rule, snapshot, &mut runtime);
+            let (operations, native) = runtime.take_operations();
             timings.push(RuleTiming {
                 rule_id: rule.id().to_owned(),
                 elapsed: started.elapsed(),
-                operations: runtime.take_operations(),
+                operations,
+                native,
                 outcome: judgement.outcome,
             });
             judged.push((rule, judgement));
@@ -134,6 +137,7 @@ impl KnowledgeBase {
         if let Some(program) = fast.filter(|_| runtime.fast_path)
             && let Ok(b) = program.run(snapshot.facts(), &self.data)
         {
+            runtime.native_decisions += 1;
             return Verdict::Value(Dynamic::from(b));
         }
         self.run_ast(ast, runtime)

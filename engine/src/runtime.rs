@@ -33,6 +33,8 @@ pub(crate) struct Runtime {
     caches: Caches,
     kb_id: u64,
     operations: u64,
+    /// Conditions decided on the native fast path since the last [`take_operations`](Self::take_operations).
+    pub(crate) native_decisions: u32,
     /// Whether conditions may run on the native fast path (off for `interpret_only` and tracing).
     pub(crate) fast_path: bool,
 }
@@ -44,7 +46,15 @@ impl Runtime {
         let caches = CACHED
             .with_borrow_mut(|cached| cached.take().filter(|(id, _)| *id == kb_id).map(|(_, caches)| caches))
             .unwrap_or_default();
-        Runtime { scope, global: engine.new_global_runtime_state(), caches, kb_id, operations: 0, fast_path: true }
+        Runtime {
+            scope,
+            global: engine.new_global_runtime_state(),
+            caches,
+            kb_id,
+            operations: 0,
+            native_decisions: 0,
+            fast_path: true,
+        }
     }
 
     /// Runs a compiled script: its own operation budget, the scope's variables, and any variables
@@ -66,9 +76,10 @@ impl Runtime {
 }
 
 impl Runtime {
-    /// Rhai operations counted since the last call (what `--profile` reports per rule).
-    pub(crate) fn take_operations(&mut self) -> u64 {
-        std::mem::take(&mut self.operations)
+    /// Rhai operations counted since the last call, and whether any condition was decided on the
+    /// native fast path meanwhile (what `--profile` reports per rule).
+    pub(crate) fn take_operations(&mut self) -> (u64, bool) {
+        (std::mem::take(&mut self.operations), std::mem::take(&mut self.native_decisions) > 0)
     }
 }
 

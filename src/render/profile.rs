@@ -8,11 +8,16 @@ use syncdoctor_engine::RuleTiming;
 pub fn print(timings: &[RuleTiming], total: Duration) {
     let mut sorted: Vec<&RuleTiming> = timings.iter().collect();
     sorted.sort_by(|a, b| b.elapsed.cmp(&a.elapsed).then(a.rule_id.cmp(&b.rule_id)));
-    eprintln!("profile: {} rules in {:.3} ms", timings.len(), total.as_secs_f64() * 1e3);
+    let native = timings.iter().filter(|t| t.native && t.operations == 0).count();
+    eprintln!(
+        "profile: {} rules in {:.3} ms ({native} decided on the native fast path)",
+        timings.len(),
+        total.as_secs_f64() * 1e3
+    );
     eprintln!("  {:>12}  {:>10}  {:<12}  rule", "time µs", "operations", "outcome");
     for t in sorted.iter().take(10) {
-        // No Rhai operation at all: the rule was decided on the native fast path.
-        let operations = if t.operations == 0 { "fast path".to_owned() } else { t.operations.to_string() };
+        // Decided on the native fast path, without a single Rhai operation.
+        let operations = if t.native && t.operations == 0 { "fast path".to_owned() } else { t.operations.to_string() };
         eprintln!(
             "  {:>12.1}  {operations:>10}  {:<12}  {}",
             t.elapsed.as_secs_f64() * 1e6,
