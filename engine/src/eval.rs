@@ -82,32 +82,40 @@ impl KnowledgeBase {
     /// # Ok::<(), syncdoctor_engine::Error>(())
     /// ```
     pub fn evaluate(&self, snapshot: &Snapshot, options: &EvalOptions) -> Report {
-        self.evaluate_profiled(snapshot, options).0
+        self.run_all(snapshot, options, None)
     }
 
     /// Like [`evaluate`](Self::evaluate), also returning each rule's timing.
     pub fn evaluate_profiled(&self, snapshot: &Snapshot, options: &EvalOptions) -> (Report, Vec<RuleTiming>) {
+        let mut timings = Vec::with_capacity(self.rules.len());
+        let report = self.run_all(snapshot, options, Some(&mut timings));
+        (report, timings)
+    }
+
+    /// Judges the selected rules and assembles the report; times each rule only when asked to.
+    fn run_all(&self, snapshot: &Snapshot, options: &EvalOptions, mut timings: Option<&mut Vec<RuleTiming>>) -> Report {
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
         let mut runtime = self.runtime_for(snapshot);
         runtime.fast_path = !options.interpret_only;
         let selected =
             self.rules.iter().filter(|r| options.only.as_ref().is_none_or(|only| only.iter().any(|id| id == r.id())));
         let mut judged = Vec::with_capacity(self.rules.len());
-        let mut timings = Vec::with_capacity(self.rules.len());
         for rule in selected {
-            let started = Instant::now();
+            let started = timings.is_some().then(Instant::now);
             let judgement = self.judge(rule, snapshot, &mut runtime);
-            let (operations, native) = runtime.take_operations();
-            timings.push(RuleTiming {
-                rule_id: rule.id().to_owned(),
-                elapsed: started.elapsed(),
-                operations,
-                native,
-                outcome: judgement.outcome,
-            });
+            if let (Some(timings), Some(started)) = (timings.as_deref_mut(), started) {
+                let (operations, native) = runtime.take_operations();
+                timings.push(RuleTiming {
+                    rule_id: rule.id().to_owned(),
+                    elapsed: started.elapsed(),
+                    operations,
+                    native,
+                    outcome: judgement.outcome,
+                });
+            }
             judged.push((rule, judgement));
         }
-        (self.assemble(snapshot, judged, options), timings)
+        self.assemble(snapshot, judged, options)
     }
 
     /// Evaluates one rule (for rule tests and `explain`).
@@ -247,9 +255,14 @@ impl KnowledgeBase {
             summary.severities.insert(severity.as_str().into(), 0);
         }
         for (rule, judgement) in &judged {
-            *summary.outcomes.entry(judgement.outcome.as_str().into()).or_default() += 1;
-            if judgement.outcome == Outcome::Match {
-                *summary.severities.entry(rule.rule.severity.as_str().into()).or_default() += 1;
+            // Every key was inserted above: count without allocating a key per rule.
+            if let Some(n) = summary.outcomes.get_mut(judgement.outcome.as_str()) {
+                *n += 1;
+            }
+            if judgement.outcome == Outcome::Match
+                && let Some(n) = summary.severities.get_mut(rule.rule.severity.as_str())
+            {
+                *n += 1;
             }
         }
         let findings: Vec<Finding> = judged

@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use rhai::{AST, ASTNode, Dynamic, Expr as RExpr, FnPtr, ImmutableString, Stmt as RStmt};
 
 use super::program::{Closure, Expr, Func, Method, Op, Program, Stmt};
+use crate::functions::size;
 
 /// Lowers a condition, or `None` when any part of it is outside the fast path.
 pub(crate) fn lower(ast: &AST) -> Option<Program> {
@@ -162,10 +163,10 @@ fn lower_call(call: &rhai::FnCallExpr) -> Option<Expr> {
         ("!", 1) => return args.into_iter().next().map(|a| Expr::Not(Box::new(a))),
         ("-", 1) => return args.into_iter().next().map(|a| Expr::Neg(Box::new(a))),
         (name, n) => {
+            if let Some((_, shift)) = size::UNITS.iter().find(|(unit, _)| *unit == name).filter(|_| n == 1) {
+                return Some(Expr::Call(Func::Size(*shift), args));
+            }
             let func = match (name, n) {
-                ("gib", 1) => Func::Gib,
-                ("mib", 1) => Func::Mib,
-                ("kib", 1) => Func::Kib,
                 ("has", 1) => Func::Has,
                 ("count_where", 2) => Func::CountWhere,
                 ("is_null", 1) => Func::IsNull,

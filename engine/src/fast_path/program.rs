@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use rhai::ImmutableString;
 
 use crate::facts::tree::{FactTree, Node, NodeId};
-use crate::functions::time;
+use crate::functions::{presence, size, text, time};
 
 /// A lowered condition: statements and the closures they pass to `any`/`all`/`count`/`count_where`.
 #[derive(Debug)]
@@ -84,9 +84,8 @@ impl Method {
 
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Func {
-    Gib,
-    Mib,
-    Kib,
+    /// `gib`/`mib`/`kib`: the power of two of the unit.
+    Size(u32),
     Has,
     CountWhere,
     IsNull,
@@ -405,21 +404,14 @@ impl<'a> Env<'a> {
             _ => V::Unit,
         };
         match func {
-            Func::Gib | Func::Mib | Func::Kib => {
-                let shift = match func {
-                    Func::Gib => 30,
-                    Func::Mib => 20,
-                    _ => 10,
-                };
-                match first {
-                    V::Int(n) => Ok(V::Int(n.saturating_mul(1 << shift))),
-                    V::Float(x) => Ok(V::Int((x * f64::from(1u32 << shift)) as i64)),
-                    _ => Err(BAIL),
-                }
-            }
+            Func::Size(shift) => match first {
+                V::Int(n) => Ok(V::Int(size::scaled(n, shift))),
+                V::Float(x) => Ok(V::Int(size::scaled_float(x, shift))),
+                _ => Err(BAIL),
+            },
             Func::IsNull => Ok(V::Bool(matches!(first, V::Null | V::Unit))),
             Func::EqIgnoreCase => match (first, args.get(1).map(|b| self.eval(b)).transpose()?) {
-                (V::Str(a), Some(V::Str(b))) => Ok(V::Bool(a.to_lowercase() == b.to_lowercase())),
+                (V::Str(a), Some(V::Str(b))) => Ok(V::Bool(text::eq_ignore_case(a, b))),
                 _ => Err(BAIL),
             },
             Func::Since(unit, turned) => match first {
@@ -444,10 +436,7 @@ impl<'a> Env<'a> {
                 _ => Err(BAIL),
             },
             Func::Has => match first {
-                V::Str(path) => {
-                    let relative = path.strip_prefix("facts.").unwrap_or(path);
-                    Ok(V::Bool(self.facts.lookup(self.facts.root(), relative).is_some()))
-                }
+                V::Str(path) => Ok(V::Bool(presence::has(self.facts, path))),
                 _ => Err(BAIL),
             },
             Func::CountWhere => {

@@ -10,10 +10,14 @@
 use rhai::{Engine, ImmutableString};
 
 use crate::facts::context;
+use crate::facts::tree::FactTree;
 
 pub(crate) fn register(engine: &mut Engine) {
-    engine.register_fn("has", |path: ImmutableString| {
-        let relative = path.strip_prefix("facts.").unwrap_or(&path);
-        context::facts().is_some_and(|tree| tree.lookup(tree.root(), relative).is_some())
-    });
+    engine.register_fn("has", |path: ImmutableString| context::facts().is_some_and(|tree| has(&tree, &path)));
+}
+
+/// Whether the facts hold `path` (`a.b[0].c`, with or without a leading `facts.`).
+pub(crate) fn has(facts: &FactTree, path: &str) -> bool {
+    let relative = path.strip_prefix("facts.").unwrap_or(path);
+    facts.lookup(facts.root(), relative).is_some()
 }

@@ -24,13 +24,18 @@ const CACHE_LIMIT: usize = 1024;
 pub(crate) fn register(engine: &mut Engine) {
     engine
         .register_fn("matches", |s: ImmutableString, re: ImmutableString| -> R<bool> { Ok(regex(&re)?.is_match(&s)) });
-    engine.register_fn("eq_ignore_case", |a: ImmutableString, b: ImmutableString| a.to_lowercase() == b.to_lowercase());
+    engine.register_fn("eq_ignore_case", |a: ImmutableString, b: ImmutableString| eq_ignore_case(&a, &b));
     engine.register_fn("domain_of", |s: ImmutableString| {
         s.rsplit_once('@').map_or(String::new(), |(_, d)| d.to_lowercase())
     });
     engine.register_fn("local_part", |s: ImmutableString| {
         s.rsplit_once('@').map_or(s.to_string(), |(l, _)| l.to_string())
     });
+}
+
+/// Case-insensitive equality (full Unicode lower-casing).
+pub(crate) fn eq_ignore_case(a: &str, b: &str) -> bool {
+    a.to_lowercase() == b.to_lowercase()
 }
 
 /// A compiled regex from the process-wide cache.
