@@ -131,13 +131,17 @@ impl KnowledgeBase {
         }
         rules.sort_by(|a, b| a.rule.id.value.cmp(&b.rule.id.value));
         let mut engine = engine;
-        let properties: std::collections::BTreeSet<String> = rules
-            .iter()
-            .flat_map(|r| {
-                let texts = [Some(&r.rule.when), r.rule.applies_when.as_ref(), r.rule.message.as_ref()];
-                texts.into_iter().flatten().flat_map(|t| paths::property_names(&t.value)).collect::<Vec<_>>()
-            })
-            .collect();
+        let mut properties = std::collections::BTreeSet::new();
+        for r in &rules {
+            for ast in [Some(&r.when), r.applies_when.as_ref(), r.message.as_ref()].into_iter().flatten() {
+                ast.walk(&mut |path: &[rhai::ASTNode]| {
+                    if let Some(rhai::ASTNode::Expr(rhai::Expr::Property(p, _))) = path.last() {
+                        properties.insert(p.2.to_string());
+                    }
+                    true
+                });
+            }
+        }
         crate::facts::api::register_properties(&mut engine, properties.iter().map(String::as_str));
         let mut kb = KnowledgeBase {
             engine,

@@ -47,37 +47,6 @@ pub fn fact_paths(script: &str) -> Vec<PathUse> {
     out
 }
 
-/// Every name read as a property (`x.name`, not `x.name(…)`) in a script, comments skipped. Text
-/// inside strings may add a name that is never read, which costs nothing.
-pub(crate) fn property_names(script: &str) -> Vec<String> {
-    let code = blank_comments(script);
-    let bytes = code.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).is_some_and(|c| c.is_ascii_alphabetic() || *c == b'_') {
-            let start = i + 1;
-            let mut end = start;
-            while bytes.get(end).copied().is_some_and(is_ident) {
-                end += 1;
-            }
-            let mut next = end;
-            while bytes.get(next).is_some_and(u8::is_ascii_whitespace) {
-                next += 1;
-            }
-            if bytes.get(next) != Some(&b'(')
-                && let Some(name) = code.get(start..end)
-            {
-                out.push(name.to_owned());
-            }
-            i = end;
-            continue;
-        }
-        i += 1;
-    }
-    out
-}
-
 fn is_ident(c: u8) -> bool {
     c.is_ascii_alphanumeric() || c == b'_'
 }
