@@ -42,18 +42,24 @@ pub enum Command {
     Rules(RulesCommand),
     /// Diagnose many snapshots in parallel (folders, files, NDJSON streams).
     #[command(
-        after_help = "Examples:\n  syncdoctor replay tests/scenarios --format junit\n  syncdoctor replay fleet/ --against-rules ../rules-pr/rules\n  syncdoctor replay fleet.ndjson --expect expected/\n  SYNCDOCTOR_UPDATE_EXPECT=1 syncdoctor replay fleet/ --expect expected/\n  cat fleet.ndjson | syncdoctor replay -\n\nOutput (--format json): one line per snapshot, {\"source\": NAME, \"report\": REPORT} or {\"source\": NAME, \"error\": MESSAGE}; with --against-rules each line also has \"changes\". A summary goes to standard error.\n\nExit codes: 0 no snapshot matched a rule, 1 some matched (or --expect found a difference), 2 bad input (every other snapshot is still replayed)."
+        after_help = "Examples:\n  syncdoctor replay tests/scenarios --format junit\n  syncdoctor replay fleet/ --against-rules ../rules-pr/rules\n  syncdoctor replay tests/scenarios --against-rules ../rules-pr/rules --format markdown > impact.md\n  syncdoctor replay fleet/ --waivers waivers.yaml --skip info\n  syncdoctor replay fleet.ndjson --expect expected/\n  SYNCDOCTOR_UPDATE_EXPECT=1 syncdoctor replay fleet/ --expect expected/\n  cat fleet.ndjson | syncdoctor replay -\n\nOutput (--format json): one line per snapshot, {\"source\": NAME, \"report\": REPORT} or {\"source\": NAME, \"error\": MESSAGE}; with --against-rules each line also has \"changes\". A summary goes to standard error.\n\nExit codes: 0 no snapshot matched a rule, 1 some matched (or a waiver had expired), 2 bad input (every other snapshot is still replayed); with --expect: 0 every report equals the stored one, 4 some differ."
     )]
     Replay(ReplayArgs),
-    /// Print a JSON Schema: rule files, snapshots, reports, the KB manifest or the collect configuration.
+    /// Print a JSON Schema: rule files, snapshots, reports, the KB manifest, the collect configuration or waivers.
     #[command(
-        after_help = "Examples:\n  syncdoctor schema snapshot > snapshot.schema.json\n  syncdoctor schema rule\n  syncdoctor schema config > config.schema.json"
+        after_help = "Examples:\n  syncdoctor schema snapshot > snapshot.schema.json\n  syncdoctor schema rule\n  syncdoctor schema config > config.schema.json\n  syncdoctor schema waivers > waivers.schema.json"
     )]
     Schema {
         /// Which schema.
         #[arg(value_enum)]
         which: SchemaKind,
     },
+    /// What changed between two snapshots: the findings that appeared, disappeared or changed,
+    /// and the facts that changed (by path; list items matched by their natural key).
+    #[command(
+        after_help = "Examples:\n  syncdoctor diff last-good.json today.json\n  syncdoctor diff last-good.json today.json --format markdown > ticket.md\n  syncdoctor diff old.json new.json --format json --only data-quality\n\nList items are matched by the first natural key all of them have (id, object_guid, dn, upn, sid,\nconnector+run_number, host+port, name, host, domain…), else by position; lists of plain values are\ncompared as sets.\n\nExit codes: 0 nothing changed, 1 some fact or finding changed, 2 bad input or usage."
+    )]
+    Diff(DiffArgs),
     /// Show how one rule reached its outcome on a snapshot: facts read, variables, sub-expressions.
     #[command(after_help = "Examples:\n  syncdoctor explain adsync-service-stopped snapshot.json")]
     Explain {
@@ -90,6 +96,50 @@ pub struct DiagnoseArgs {
     /// Print the slowest rules with their time to standard error.
     #[arg(long)]
     pub profile: bool,
+    /// Accepted findings (`syncdoctor schema waivers`): a waived match is reported as `waived`
+    /// and does not count; an expired waiver is a problem of its own.
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Which rules to run.
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+/// Arguments of `diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older snapshot (when it last worked); `-` for standard input.
+    pub old: PathBuf,
+    /// The newer snapshot; `-` for standard input.
+    pub new: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+    pub format: DiffFormat,
+    /// Which rules' findings to compare.
+    #[command(flatten)]
+    pub select: SelectArgs,
+}
+
+/// `diff` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// For a person.
+    Human,
+    /// `{old, new, findings: [...], facts: [...]}`, for programs.
+    Json,
+    /// For a ticket.
+    Markdown,
+}
+
+/// `--only`/`--skip`: which rules a verb works on.
+#[derive(Debug, Clone, Default, Args)]
+pub struct SelectArgs {
+    /// Only rules whose id, area, severity or tag matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub only: Vec<String>,
+    /// Leave out rules whose id, area, severity or tag matches this glob (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub skip: Vec<String>,
 }
 
 /// Arguments of `collect`.
@@ -126,14 +176,29 @@ pub struct ReplayArgs {
     /// Worker threads (all cores by default).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
+    /// Accepted findings, applied to every snapshot (see `diagnose --waivers`).
+    #[arg(long, value_name = "FILE")]
+    pub waivers: Option<PathBuf>,
+    /// Which rules to run.
+    #[command(flatten)]
+    pub select: SelectArgs,
 }
 
 /// `rules` sub-commands.
 #[derive(Debug, Subcommand)]
 pub enum RulesCommand {
     /// List the rules.
-    #[command(after_help = "Examples:\n  syncdoctor rules list\n  syncdoctor --rules ./rules rules list")]
-    List,
+    #[command(
+        after_help = "Examples:\n  syncdoctor rules list\n  syncdoctor rules list --only data-quality --skip info\n  syncdoctor rules list --only 'localdb-*' --format json\n  syncdoctor --rules ./rules rules list"
+    )]
+    List {
+        /// Which rules to list.
+        #[command(flatten)]
+        select: SelectArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ListFormat::Human)]
+        format: ListFormat,
+    },
     /// Print one rule file.
     #[command(after_help = "Examples:\n  syncdoctor rules show adsync-service-stopped")]
     Show {
@@ -156,15 +221,23 @@ pub enum RulesCommand {
     Test {
         /// Only these rules.
         ids: Vec<String>,
+        /// Which rules to test.
+        #[command(flatten)]
+        select: SelectArgs,
         /// Print catalog coverage.
         #[arg(long)]
         coverage: bool,
     },
-    /// Create a rule file from a template.
-    #[command(after_help = "Examples:\n  syncdoctor rules new service/adsync-service-disabled")]
+    /// Create a rule file from a template (in `--rules DIR`, else the checkout's `rules/`).
+    #[command(
+        after_help = "Examples:\n  syncdoctor rules new service/adsync-service-disabled\n  syncdoctor rules new database/localdb-log-full --catalog \"The LocalDB transaction log filled its disk\"\n\nAREA must be one of kb.yaml's `areas`; ID must not be taken. With --catalog, an entry with slug ID is\nadded to catalog.yaml and the new rule covers it.\n\nInside a checkout (a folder whose `rules/kb.yaml` exists, or a parent of it), `rules new|test|lint|docs`\nuse that knowledge base unless --rules says otherwise."
+    )]
     New {
         /// `AREA/ID`.
         name: String,
+        /// Also add a catalog entry (slug = ID) with this title, and make the rule cover it.
+        #[arg(long, value_name = "TITLE")]
+        catalog: Option<String>,
     },
     /// Write the rule catalog documentation (one page per rule and an index).
     #[command(after_help = "Examples:\n  syncdoctor rules docs\n  syncdoctor rules docs --out /tmp/rule-docs")]
@@ -172,6 +245,9 @@ pub enum RulesCommand {
         /// Output folder.
         #[arg(long, default_value = "docs/rules")]
         out: PathBuf,
+        /// Which rules to document: only their pages are written, and the index is left as it is.
+        #[command(flatten)]
+        select: SelectArgs,
     },
 }
 
@@ -188,6 +264,15 @@ pub enum Format {
     Junit,
 }
 
+/// `rules list` formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Human,
+    /// One JSON array of rules (id, area, severity, status, version, title, products, tags, covers).
+    Json,
+}
+
 /// Replay output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ReplayFormat {
@@ -195,6 +280,10 @@ pub enum ReplayFormat {
     Json,
     /// JUnit, one test case per snapshot.
     Junit,
+    /// A summary for a person (totals, matched rules, impact of --against-rules).
+    Human,
+    /// The same summary as Markdown, ready for a pull-request comment.
+    Markdown,
 }
 
 /// Severity threshold.
@@ -234,4 +323,6 @@ pub enum SchemaKind {
     Kb,
     /// The `collect` configuration file.
     Config,
+    /// Waivers files (`--waivers FILE`).
+    Waivers,
 }

@@ -49,6 +49,10 @@ fn page(r: &CompiledRule) -> String {
     if let Some(a) = &rule.applies_when {
         let _ = writeln!(out, "Applies when: `{}`\n", a.value.trim());
     }
+    if !rule.tags.is_empty() {
+        let tags: Vec<String> = rule.tags.iter().map(|t| format!("`{}`", t.value)).collect();
+        let _ = writeln!(out, "Tags: {}\n", tags.join(", "));
+    }
     if !rule.explains.is_empty() {
         let list: Vec<String> = rule.explains.iter().map(|e| format!("[`{0}`]({0}.md)", e.value)).collect();
         let _ = writeln!(out, "Explains: {}\n", list.join(", "));

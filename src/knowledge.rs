@@ -1,5 +1,7 @@
 //! Picks and loads the knowledge base: `--rules DIR`, or the one embedded in the binary.
 
+use std::path::{Path, PathBuf};
+
 use syncdoctor_engine::{KbSource, KnowledgeBase, LoadOptions};
 
 use crate::CliError;
@@ -21,4 +23,38 @@ pub fn source(cli: &Cli) -> Result<KbSource, CliError> {
 pub fn load(cli: &Cli) -> Result<KnowledgeBase, CliError> {
     let options = LoadOptions { snapshot_schema: Some(crate::schemas::snapshot()) };
     Ok(KnowledgeBase::load(source(cli)?, options)?)
+}
+
+/// The knowledge-base folder the authoring verbs (`rules new|test|lint|docs`) work on: `--rules DIR`
+/// (or `SYNCDOCTOR_RULES`), else the `rules/` of the checkout the current folder is in (the
+/// nearest folder, going up, that has `rules/kb.yaml`); `None` means the bundled one.
+pub fn authoring_dir(cli: &Cli) -> Option<PathBuf> {
+    if let Some(dir) = &cli.rules {
+        return Some(dir.clone());
+    }
+    let cwd = std::env::current_dir().ok()?;
+    cwd.ancestors().map(|d| d.join("rules")).find(|d| d.join("kb.yaml").is_file()).map(|dir| {
+        // Shown relative to the current folder when it is below it, as the user would type it.
+        dir.strip_prefix(&cwd).map(Path::to_path_buf).unwrap_or(dir)
+    })
+}
+
+/// Loads the knowledge base the authoring verbs work on (see [`authoring_dir`]).
+pub fn load_for_authoring(cli: &Cli) -> Result<KnowledgeBase, CliError> {
+    let options = LoadOptions { snapshot_schema: Some(crate::schemas::snapshot()) };
+    match authoring_dir(cli) {
+        Some(dir) => Ok(KnowledgeBase::load(KbSource::from_dir(&dir)?, options)?),
+        None => load(cli),
+    }
+}
+
+/// Says on standard error which knowledge base a `rules` verb used.
+pub fn announce(kb: &KnowledgeBase, dir: Option<&Path>) {
+    let rules = crate::render::plural(kb.rules().len(), "rule");
+    match dir {
+        Some(dir) => {
+            eprintln!("syncdoctor: knowledge base {} ({} {}, {rules})", dir.display(), kb.version(), "from files")
+        }
+        None => eprintln!("syncdoctor: knowledge base bundled in this binary ({}, {rules})", kb.version()),
+    }
 }

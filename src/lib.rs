@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod docs;
 pub mod knowledge;
 pub mod render;
@@ -22,6 +23,8 @@ pub mod exit {
     pub const FOUND: u8 = 1;
     /// Bad input or usage.
     pub const BAD_INPUT: u8 = 2;
+    /// `replay --expect`: some report differs from the stored one.
+    pub const DIFFERS: u8 = 4;
 }
 
 /// An error that ends the command with exit code 2 and a message on standard error.
@@ -47,6 +50,7 @@ pub fn run() -> ExitCode {
         Command::Replay(ref args) => commands::replay::run(&cli, args),
         Command::Rules(ref sub) => commands::rules::run(&cli, sub),
         Command::Schema { which } => commands::schema::run(which),
+        Command::Diff(ref args) => commands::diff::run(&cli, args),
         Command::Explain { ref rule_id, ref snapshot } => commands::explain::run(&cli, rule_id, snapshot),
     };
     match result {

@@ -17,6 +17,11 @@ pub fn report() -> Value {
     generate::<syncdoctor_engine::Report>("report")
 }
 
+/// Schema of waivers files (`--waivers FILE`).
+pub fn waivers() -> Value {
+    generate::<syncdoctor_engine::waiver::WaiversFile>("waivers")
+}
+
 /// Schema of fact snapshots (every fact of facts.md, typed).
 pub fn snapshot() -> Value {
     syncdoctor_probes::schema::snapshot_schema()
@@ -44,5 +49,6 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("snapshot.schema.json", snapshot()),
         ("report.schema.json", report()),
         ("config.schema.json", config()),
+        ("waivers.schema.json", waivers()),
     ]
 }

@@ -31,6 +31,9 @@ pub enum Error {
     /// A snapshot is malformed; every problem is listed with its location.
     #[error("invalid snapshot:\n{}", render(.0))]
     Snapshot(Vec<Diagnostic>),
+    /// A waivers file is malformed; every problem is listed with its location.
+    #[error("invalid waivers file:\n{}", render(.0))]
+    Waivers(Vec<Diagnostic>),
     /// A JSON Schema given to the engine is itself invalid.
     #[error("invalid JSON Schema: {0}")]
     Schema(String),

@@ -241,6 +241,7 @@ impl KnowledgeBase {
             explains: Vec::new(),
             resolution: rule.resolution.clone(),
             references: rule.references.clone(),
+            waiver: None,
         }
     }
 
@@ -316,6 +317,7 @@ impl KnowledgeBase {
             snapshot: SnapshotInfo { host: self.host_name(snapshot), collected_at: snapshot.collected_at.to_string() },
             summary,
             findings,
+            waivers: None,
         }
     }
 

@@ -29,8 +29,10 @@ pub mod report;
 pub mod rule;
 mod runtime;
 pub mod sandbox;
+pub mod select;
 pub mod snapshot;
 pub mod testing;
+pub mod waiver;
 
 pub use diagnostic::Diagnostic;
 pub use error::{Error, Result};
@@ -39,7 +41,9 @@ pub use explain::{Explanation, Term};
 pub use kb::{CompiledRule, ENGINE_VERSION, KbSource, KnowledgeBase, LoadOptions};
 pub use report::{Finding, Report};
 pub use rule::{Outcome, Rule, Severity};
+pub use select::Selection;
 pub use snapshot::{Snapshot, SnapshotSchema};
+pub use waiver::{Waiver, Waivers};
 
 #[cfg(test)]
 mod tests {

@@ -27,6 +27,10 @@ pub struct Manifest {
     /// Fact paths tried in order to name the host in a report.
     #[serde(default)]
     pub host_facts: Vec<String>,
+    /// Fact paths naming the tenant (or organisation) a snapshot belongs to; a waiver's `tenant`
+    /// scope matches any of them.
+    #[serde(default)]
+    pub tenant_facts: Vec<String>,
     /// Rules allowed to match a healthy baseline because the baseline's product is itself the
     /// problem (baseline name → rule ids). Every other match on a baseline fails `rules test`.
     #[serde(default)]

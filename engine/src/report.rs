@@ -29,6 +29,10 @@ pub struct Report {
     /// Findings: `match`, `inconclusive` and `error` (and `pass`/`skipped` when all are asked for),
     /// ordered by severity, depth of cause, id. A finding another one explains is nested under it.
     pub findings: Vec<Finding>,
+    /// What a waivers file did: expired waivers (problems of their own) and waivers that matched
+    /// nothing. Present only when waivers were applied.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waivers: Option<crate::waiver::WaiverSummary>,
 }
 
 /// Which snapshot a report is about.
@@ -45,7 +49,8 @@ pub struct SnapshotInfo {
 pub struct Summary {
     /// Rules evaluated.
     pub rules: usize,
-    /// Rules per outcome (`match`, `pass`, `skipped`, `inconclusive`, `error`).
+    /// Rules per outcome (`match`, `pass`, `skipped`, `inconclusive`, `error`; `waived` too when
+    /// waivers were applied).
     pub outcomes: BTreeMap<String, usize>,
     /// Matched rules per severity (`critical`, `error`, `warning`, `info`).
     pub severities: BTreeMap<String, usize>,
@@ -80,6 +85,9 @@ pub struct Finding {
     pub resolution: Resolution,
     /// Where the knowledge comes from.
     pub references: Vec<Reference>,
+    /// For a `waived` finding: the waiver that accepts it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::waiver::Waiver>,
 }
 
 /// Objects affected by a per-object rule.
@@ -101,6 +109,11 @@ impl Report {
             findings.iter().any(|f| (f.outcome == Outcome::Match && f.severity <= t) || any(&f.explains, t))
         }
         any(&self.findings, threshold)
+    }
+
+    /// Whether waivers were applied and some had expired (a problem of its own).
+    pub fn has_expired_waivers(&self) -> bool {
+        self.waivers.as_ref().is_some_and(|w| !w.expired.is_empty())
     }
 
     /// Every finding, nested ones included, depth first.

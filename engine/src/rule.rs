@@ -64,6 +64,10 @@ pub struct Rule {
     /// Where the knowledge comes from.
     #[serde(default)]
     pub references: Vec<Reference>,
+    /// Free labels for selecting rules (`--only TAG`, `--skip TAG`), kebab-case.
+    #[serde(default)]
+    #[schemars(with = "Vec<String>")]
+    pub tags: Vec<Located<String>>,
     /// Tests run by `syncdoctor rules test`.
     #[serde(default)]
     pub tests: Vec<RuleTest>,
@@ -158,6 +162,9 @@ pub enum Outcome {
     Inconclusive,
     /// The condition failed or hit a sandbox limit.
     Error,
+    /// The problem is present but a waiver accepts it (given only by
+    /// [`KnowledgeBase::apply_waivers`](crate::KnowledgeBase::apply_waivers), never by evaluation).
+    Waived,
 }
 
 impl Outcome {
@@ -169,10 +176,11 @@ impl Outcome {
             Outcome::Skipped => "skipped",
             Outcome::Inconclusive => "inconclusive",
             Outcome::Error => "error",
+            Outcome::Waived => "waived",
         }
     }
 
-    /// Every outcome.
+    /// Every outcome evaluation gives (`Waived` comes from waivers, after evaluation).
     pub const ALL: [Outcome; 5] =
         [Outcome::Match, Outcome::Pass, Outcome::Skipped, Outcome::Inconclusive, Outcome::Error];
 }

@@ -25,9 +25,14 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
         };
         super::read_snapshot(&kb, &path)?
     };
-    let options = EvalOptions { include_all: args.all, ..EvalOptions::default() };
+    let waivers = args.waivers.as_deref().map(syncdoctor_engine::Waivers::read).transpose()?;
+    let only = super::selected_ids(&kb, &args.select)?;
+    let options = EvalOptions { include_all: args.all, only, ..EvalOptions::default() };
     let started = Instant::now();
-    let (report, timings) = kb.evaluate_profiled(&snapshot, &options);
+    let (mut report, timings) = kb.evaluate_profiled(&snapshot, &options);
+    if let Some(waivers) = &waivers {
+        super::warn_about_waivers(&kb.apply_waivers(&mut report, &snapshot, waivers), None);
+    }
     let elapsed = started.elapsed();
     let threshold: Severity = args.min_severity.into();
     let text = render::render(&report, args.format, threshold);
@@ -41,5 +46,6 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
     if args.profile {
         render::profile::print(&timings, elapsed);
     }
-    Ok(if report.has_match_at_or_above(threshold) { exit::FOUND } else { exit::OK })
+    let problems = report.has_match_at_or_above(threshold) || report.has_expired_waivers();
+    Ok(if problems { exit::FOUND } else { exit::OK })
 }

@@ -2,6 +2,7 @@
 
 pub mod collect;
 pub mod diagnose;
+pub mod diff;
 pub mod explain;
 pub mod replay;
 pub mod rules;
@@ -10,8 +11,10 @@ pub mod schema;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use syncdoctor_engine::{KnowledgeBase, Snapshot};
+use syncdoctor_engine::waiver::WaiverOutcome;
+use syncdoctor_engine::{KnowledgeBase, Selection, Snapshot};
 
+use crate::cli::SelectArgs;
 use crate::{CliError, exit};
 
 /// Verbs whose issue has not landed yet.
@@ -32,4 +35,36 @@ pub fn read_snapshot(kb: &KnowledgeBase, path: &Path) -> Result<Snapshot, CliErr
         return Ok(Snapshot::from_text(&text, &origin, kb.snapshot_schema())?);
     }
     Ok(kb.read_snapshot(path)?)
+}
+
+/// The rules `--only`/`--skip` select: `None` when nothing is filtered. A pattern that names no
+/// rule is a usage error (exit 2), as it is most likely a typo.
+pub fn selected_ids(kb: &KnowledgeBase, select: &SelectArgs) -> Result<Option<Vec<String>>, CliError> {
+    let selection = Selection::new(&select.only, &select.skip).map_err(|e| CliError::Usage(e.to_string()))?;
+    selection.ids(kb).map_err(|e| CliError::Usage(e.to_string()))
+}
+
+/// Warns on standard error about expired waivers and waivers that matched nothing.
+pub fn warn_about_waivers(outcome: &WaiverOutcome, source: Option<&str>) {
+    let on = source.map(|s| format!(" on {s}")).unwrap_or_default();
+    for note in &outcome.expired {
+        eprintln!(
+            "{}: warning: waiver for `{}` expired on {}{on} (owner {}): renew it or fix the problem",
+            note.at, note.waiver.rule, note.waiver.expires, note.waiver.owner
+        );
+    }
+    for note in &outcome.unused {
+        eprintln!("{}: warning: waiver for `{}` matched no finding{on}", note.at, note.waiver.rule);
+    }
+}
+
+/// Writes to standard output; a reader that stopped early (`| head`) is not an error.
+pub fn write_stdout(text: &str) -> Result<(), CliError> {
+    use std::io::Write as _;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err(e) => Err(CliError::Io(format!("cannot write the output: {e}"))),
+        Ok(()) => Ok(()),
+    }
 }

@@ -26,7 +26,10 @@ use std::time::{Duration, Instant};
 use quick_xml::escape::escape;
 use rayon::prelude::*;
 use serde_json::Value;
-use syncdoctor_engine::{Error as EngineError, EvalOptions, KbSource, KnowledgeBase, LoadOptions, Outcome, Report};
+use syncdoctor_engine::waiver::WaiverOutcome;
+use syncdoctor_engine::{
+    Error as EngineError, EvalOptions, KbSource, KnowledgeBase, LoadOptions, Outcome, Report, Waivers,
+};
 
 use crate::cli::{Cli, ReplayArgs, ReplayFormat};
 use crate::{CliError, exit, knowledge};
@@ -47,6 +50,10 @@ pub struct ReplayOptions {
     pub profile: bool,
     /// Show a progress line on standard error.
     pub progress: bool,
+    /// Which rules to evaluate (`--only`/`--skip`).
+    pub eval: EvalOptions,
+    /// Waivers applied to every report.
+    pub waivers: Option<Waivers>,
 }
 
 /// Totals of a replay.
@@ -62,10 +69,21 @@ pub struct Totals {
     pub differ: usize,
     /// Snapshots whose diagnosis changes with `--against-rules`.
     pub changed: usize,
+    /// Snapshots where some waiver had expired (`--waivers`).
+    pub expired_waivers: usize,
+    /// With `--waivers`: per waiver (`file:line:col`), snapshots it waived a finding in.
+    pub waiver_use: BTreeMap<String, usize>,
+    /// With `--waivers`: per expired waiver (`file:line:col`), snapshots it had expired for.
+    pub waiver_expired: BTreeMap<String, usize>,
+    /// Findings waived over the corpus.
+    pub waived: usize,
+    /// With `--against-rules`: per rule id, the first few snapshots whose finding changed.
+    pub impact_examples: BTreeMap<String, Vec<String>>,
     /// Snapshots per matched rule id.
     pub by_rule: BTreeMap<String, usize>,
-    /// With `--against-rules`: per rule id, (appeared, disappeared, changed outcome).
-    pub impact: BTreeMap<String, [usize; 3]>,
+    /// With `--against-rules`: per rule id, snapshots where its finding appeared, disappeared,
+    /// changed outcome, severity, message or affected count (in that order).
+    pub impact: BTreeMap<String, [usize; 6]>,
     /// With `--profile`: what each rule cost over the corpus, by rule id.
     pub profile: HashMap<String, RuleCost>,
     /// Wall time.
@@ -73,11 +91,15 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// The exit code: 2 when some snapshot was bad, 1 when some matched or differed, else 0.
-    pub fn exit_code(&self) -> u8 {
+    /// The exit code: 2 when some snapshot was bad; with `--expect`, 4 when some report differs
+    /// from the stored one, else 0 (matches are expected then); without it, 1 when some rule
+    /// matched or some waiver had expired, else 0.
+    pub fn exit_code(&self, expecting: bool) -> u8 {
         if self.bad > 0 {
             exit::BAD_INPUT
-        } else if self.matched > 0 || self.differ > 0 {
+        } else if expecting {
+            if self.differ > 0 { exit::DIFFERS } else { exit::OK }
+        } else if self.matched > 0 || self.expired_waivers > 0 {
             exit::FOUND
         } else {
             exit::OK
@@ -98,8 +120,12 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8, CliError> {
         }
         None => None,
     };
+    let waivers = args.waivers.as_deref().map(Waivers::read).transpose()?;
+    let only = super::selected_ids(&kb, &args.select)?;
     let options = ReplayOptions {
         junit: args.format == ReplayFormat::Junit,
+        eval: EvalOptions { only, ..EvalOptions::default() },
+        waivers,
         expect: args.expect.clone(),
         update_expect: std::env::var_os(UPDATE_EXPECT_ENV).is_some_and(|v| !v.is_empty() && v != "0"),
         profile: args.profile,
@@ -112,11 +138,32 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8, CliError> {
     let pool = builder.build().map_err(|e| CliError::Usage(format!("cannot start worker threads: {e}")))?;
     let mut out = std::io::BufWriter::new(std::io::stdout());
     let mut err = std::io::stderr();
-    let totals = pool.install(|| replay(&kb, against.as_ref(), &args.inputs, &options, &mut out, &mut err))?;
+    let summary_only = matches!(args.format, ReplayFormat::Human | ReplayFormat::Markdown);
+    let totals = if summary_only {
+        pool.install(|| replay(&kb, against.as_ref(), &args.inputs, &options, &mut std::io::sink(), &mut err))?
+    } else {
+        pool.install(|| replay(&kb, against.as_ref(), &args.inputs, &options, &mut out, &mut err))?
+    };
+    match args.format {
+        ReplayFormat::Human => out.write_all(human_summary(&totals, &options, against.is_some()).as_bytes()),
+        ReplayFormat::Markdown => out.write_all(markdown_summary(&totals, &options, against.is_some()).as_bytes()),
+        ReplayFormat::Json | ReplayFormat::Junit => Ok(()),
+    }
+    .map_err(write_error)?;
     out.flush().map_err(write_error)?;
     drop(out);
+    if let Some(waivers) = &options.waivers {
+        for (at, rule) in waivers.locations() {
+            if let Some(n) = totals.waiver_expired.get(&at) {
+                let snapshots = crate::render::plural(*n, "snapshot");
+                eprintln!("{at}: warning: waiver for `{rule}` had expired when {snapshots} were collected");
+            } else if !totals.waiver_use.contains_key(&at) {
+                eprintln!("{at}: warning: waiver for `{rule}` matched no finding in any snapshot");
+            }
+        }
+    }
     print_summary(&totals, &options, against.is_some(), pool.current_num_threads());
-    Ok(totals.exit_code())
+    Ok(totals.exit_code(options.expect.is_some()))
 }
 
 fn write_error(e: std::io::Error) -> CliError {
@@ -245,6 +292,9 @@ struct Processed {
     differ: Option<String>,
     changes: Vec<Change>,
     timings: Vec<syncdoctor_engine::RuleTiming>,
+    waivers: Option<WaiverOutcome>,
+    /// How the snapshot is named in the output.
+    source: String,
 }
 
 /// What one rule cost over a replayed corpus (`--profile`).
@@ -260,12 +310,26 @@ pub struct RuleCost {
     pub matches: usize,
 }
 
-/// A finding whose outcome differs between the two knowledge bases (`None`: not reported).
+/// A finding that differs between the two knowledge bases: its outcome (`None`: not reported),
+/// and, when they changed, its severity, message and affected count (`{"before", "after"}`).
 #[derive(Debug, Clone, serde::Serialize)]
 struct Change {
     rule_id: String,
     before: Option<&'static str>,
     after: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    severity: Option<BeforeAfter<&'static str>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    message: Option<BeforeAfter<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    affected: Option<BeforeAfter<Option<usize>>>,
+}
+
+/// A value before and after (`--against-rules`).
+#[derive(Debug, Clone, serde::Serialize)]
+struct BeforeAfter<T> {
+    before: T,
+    after: T,
 }
 
 /// Replays every input against `kb` (and `against`), writing one result per snapshot to `out` in
@@ -321,7 +385,25 @@ pub fn replay(
                 match (c.before, c.after) {
                     (None, Some(_)) => slot[0] += 1,
                     (Some(_), None) => slot[1] += 1,
-                    _ => slot[2] += 1,
+                    (b, a) if b != a => slot[2] += 1,
+                    _ => {}
+                }
+                slot[3] += usize::from(c.severity.is_some());
+                slot[4] += usize::from(c.message.is_some());
+                slot[5] += usize::from(c.affected.is_some());
+                let examples = totals.impact_examples.entry(c.rule_id.clone()).or_default();
+                if examples.len() < 3 {
+                    examples.push(r.source.clone());
+                }
+            }
+            if let Some(w) = &r.waivers {
+                totals.expired_waivers += usize::from(!w.expired.is_empty());
+                totals.waived += w.waived;
+                for at in &w.used {
+                    *totals.waiver_use.entry(at.clone()).or_default() += 1;
+                }
+                for note in &w.expired {
+                    *totals.waiver_expired.entry(note.at.clone()).or_default() += 1;
                 }
             }
             for t in r.timings {
@@ -375,6 +457,8 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
         differ: None,
         changes: Vec::new(),
         timings: Vec::new(),
+        waivers: None,
+        source: input.source.clone(),
     };
     let snapshot = match read(kb, &input.payload) {
         Ok(s) => s,
@@ -392,18 +476,25 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
             return result;
         }
     };
-    let eval = EvalOptions::default();
-    let report = if options.profile {
-        let (report, timings) = kb.evaluate_profiled(&snapshot, &eval);
+    let eval = &options.eval;
+    let mut report = if options.profile {
+        let (report, timings) = kb.evaluate_profiled(&snapshot, eval);
         result.timings = timings;
         report
     } else {
-        kb.evaluate(&snapshot, &eval)
+        kb.evaluate(&snapshot, eval)
     };
+    if let Some(waivers) = &options.waivers {
+        result.waivers = Some(kb.apply_waivers(&mut report, &snapshot, waivers));
+    }
     result.matched =
         report.all_findings().iter().filter(|f| f.outcome == Outcome::Match).map(|f| f.rule_id.clone()).collect();
     if let Some(other) = against {
-        result.changes = changes(&report, &other.evaluate(&snapshot, &eval));
+        let mut theirs = other.evaluate(&snapshot, eval);
+        if let Some(waivers) = &options.waivers {
+            other.apply_waivers(&mut theirs, &snapshot, waivers);
+        }
+        result.changes = changes(&report, &theirs);
     }
     if let Some(dir) = &options.expect {
         result.differ = expect(dir, &input, &report, options.update_expect);
@@ -459,20 +550,36 @@ fn envelope_line(envelope: &Envelope) -> String {
     line
 }
 
-/// Outcome of every reported finding (nested ones included), by rule id.
-fn outcomes(report: &Report) -> BTreeMap<&str, &'static str> {
-    report.all_findings().into_iter().map(|f| (f.rule_id.as_str(), f.outcome.as_str())).collect()
+/// Every reported finding (nested ones included), by rule id.
+fn by_rule(report: &Report) -> BTreeMap<&str, &syncdoctor_engine::Finding> {
+    report.all_findings().into_iter().map(|f| (f.rule_id.as_str(), f)).collect()
 }
 
 fn changes(before: &Report, after: &Report) -> Vec<Change> {
-    let (b, a) = (outcomes(before), outcomes(after));
+    let (b, a) = (by_rule(before), by_rule(after));
     let mut ids: Vec<&str> = b.keys().chain(a.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
+    let changed = |x: bool| x.then_some(());
     ids.into_iter()
         .filter_map(|id| {
-            let (before, after) = (b.get(id).copied(), a.get(id).copied());
-            (before != after).then(|| Change { rule_id: id.to_owned(), before, after })
+            let (old, new) = (b.get(id).copied(), a.get(id).copied());
+            let (before, after) = (old.map(|f| f.outcome.as_str()), new.map(|f| f.outcome.as_str()));
+            let (mut severity, mut message, mut affected) = (None, None, None);
+            // Texts and counts are compared only where both knowledge bases report the finding
+            // with the same outcome; an outcome change says enough on its own.
+            if let (Some(o), Some(n)) = (old, new)
+                && o.outcome == n.outcome
+            {
+                severity = changed(o.severity != n.severity)
+                    .map(|()| BeforeAfter { before: o.severity.as_str(), after: n.severity.as_str() });
+                message = changed(o.message != n.message)
+                    .map(|()| BeforeAfter { before: o.message.clone(), after: n.message.clone() });
+                let count = |f: &syncdoctor_engine::Finding| f.affected.as_ref().map(|a| a.count);
+                affected = changed(count(o) != count(n)).map(|()| BeforeAfter { before: count(o), after: count(n) });
+            }
+            let differs = before != after || severity.is_some() || message.is_some() || affected.is_some();
+            differs.then(|| Change { rule_id: id.to_owned(), before, after, severity, message, affected })
         })
         .collect()
 }
@@ -628,11 +735,18 @@ fn print_summary(totals: &Totals, options: &ReplayOptions, against: bool, thread
             let _ = writeln!(text, "  … and {} more rules", rules.len() - 20);
         }
     }
+    if options.waivers.is_some() {
+        let _ = writeln!(text, "  {:<28} {:>9}", "findings waived", totals.waived);
+        let _ = writeln!(text, "  {:<28} {:>9}", "with an expired waiver", totals.expired_waivers);
+    }
     if against && !totals.impact.is_empty() {
-        let _ =
-            writeln!(text, "  {:<48} {:>9} {:>11} {:>9}", "impact of --against-rules", "appear", "disappear", "change");
-        for (id, [a, d, c]) in &totals.impact {
-            let _ = writeln!(text, "  {id:<48} {a:>9} {d:>11} {c:>9}");
+        let _ = writeln!(
+            text,
+            "  {:<48} {:>7} {:>9} {:>7} {:>8} {:>7} {:>8}",
+            "impact of --against-rules", "appear", "disappear", "outcome", "severity", "message", "affected"
+        );
+        for (id, [a, d, o, s, m, n]) in &totals.impact {
+            let _ = writeln!(text, "  {id:<48} {a:>7} {d:>9} {o:>7} {s:>8} {m:>7} {n:>8}");
         }
     }
     if options.profile {
@@ -654,4 +768,106 @@ fn print_summary(totals: &Totals, options: &ReplayOptions, against: bool, thread
         }
     }
     eprint!("{text}");
+}
+
+/// The replay summary for a person (`--format human`): totals, the rules that matched and, with
+/// `--against-rules`, the impact of the other knowledge base rule by rule.
+pub fn human_summary(totals: &Totals, options: &ReplayOptions, against: bool) -> String {
+    let mut text = String::new();
+    let _ = writeln!(text, "replay: {}", headline(totals, options));
+    if !totals.by_rule.is_empty() {
+        let _ = writeln!(text, "\nRules that matched (snapshots):");
+        for (id, n) in ranked(&totals.by_rule) {
+            let _ = writeln!(text, "  {n:>6}  {id}");
+        }
+    }
+    if against {
+        let _ = writeln!(text, "\nImpact of --against-rules: {}", impact_headline(totals));
+        for (id, counts) in &totals.impact {
+            let examples = totals.impact_examples.get(id).map(|e| e.join(", ")).unwrap_or_default();
+            let _ = writeln!(text, "  {id}: {} (e.g. {examples})", impact_phrase(counts));
+        }
+    }
+    text
+}
+
+/// The replay summary as Markdown (`--format markdown`), ready to paste in a pull-request comment.
+pub fn markdown_summary(totals: &Totals, options: &ReplayOptions, against: bool) -> String {
+    let mut text = String::from("## syncdoctor replay\n\n");
+    let _ = writeln!(text, "{}\n", headline(totals, options));
+    if against {
+        let _ = writeln!(text, "### Impact of the knowledge-base change\n\n{}\n", impact_headline(totals));
+        if !totals.impact.is_empty() {
+            text.push_str("| rule | appears | disappears | outcome | severity | message | affected | e.g. |\n");
+            text.push_str("|---|---:|---:|---:|---:|---:|---:|---|\n");
+            for (id, [a, d, o, s, m, n]) in &totals.impact {
+                let examples = totals.impact_examples.get(id).map(|e| e.join(", ")).unwrap_or_default();
+                let _ =
+                    writeln!(text, "| `{id}` | {a} | {d} | {o} | {s} | {m} | {n} | {} |", examples.replace('|', "\\|"));
+            }
+            text.push('\n');
+        }
+    }
+    if !totals.by_rule.is_empty() {
+        text.push_str("### Rules that matched\n\n| rule | snapshots |\n|---|---:|\n");
+        for (id, n) in ranked(&totals.by_rule) {
+            let _ = writeln!(text, "| `{id}` | {n} |");
+        }
+        text.push('\n');
+    }
+    text
+}
+
+fn headline(totals: &Totals, options: &ReplayOptions) -> String {
+    let clean = totals.snapshots - totals.matched - totals.bad;
+    let mut parts = vec![
+        crate::render::plural(totals.snapshots, "snapshot"),
+        format!("{clean} with no match"),
+        format!("{} with matches", totals.matched),
+        format!("{} bad input", totals.bad),
+    ];
+    if options.expect.is_some() {
+        parts.push(format!("{} differ from --expect", totals.differ));
+    }
+    if options.waivers.is_some() {
+        parts.push(format!("{} waived", crate::render::plural(totals.waived, "finding")));
+        parts.push(format!("{} with an expired waiver", totals.expired_waivers));
+    }
+    parts.join(" · ")
+}
+
+fn impact_headline(totals: &Totals) -> String {
+    if totals.impact.is_empty() {
+        return "no diagnosis changes.".into();
+    }
+    format!(
+        "{} of {} change, over {}.",
+        crate::render::plural(totals.changed, "snapshot"),
+        totals.snapshots,
+        crate::render::plural(totals.impact.len(), "rule")
+    )
+}
+
+fn impact_phrase(counts: &[usize; 6]) -> String {
+    let labels = [
+        "appears in",
+        "disappears from",
+        "outcome changes in",
+        "severity changes in",
+        "message changes in",
+        "affected count changes in",
+    ];
+    labels
+        .iter()
+        .zip(counts)
+        .filter(|(_, n)| **n > 0)
+        .map(|(label, n)| format!("{label} {n}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn ranked(by_rule: &BTreeMap<String, usize>) -> Vec<(&String, &usize)> {
+    let mut rules: Vec<(&String, &usize)> = by_rule.iter().collect();
+    rules.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    rules
 }

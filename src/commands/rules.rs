@@ -1,32 +1,87 @@
 //! `syncdoctor rules list|show|lint|test|new|docs`.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
+use syncdoctor_engine::manifest::{Catalog, Manifest};
 use syncdoctor_engine::rule::Status;
 use syncdoctor_engine::testing::TestResult;
 use syncdoctor_engine::{Diagnostic, Error, KnowledgeBase, Outcome};
 
-use crate::cli::{Cli, RulesCommand};
+use crate::cli::{Cli, ListFormat, RulesCommand, SelectArgs};
 use crate::{CliError, docs, exit, knowledge, render};
 
 /// Runs the sub-command.
 pub fn run(cli: &Cli, command: &RulesCommand) -> Result<u8, CliError> {
     match command {
-        RulesCommand::List => list(cli),
+        RulesCommand::List { select, format } => list(cli, select, *format),
         RulesCommand::Show { id } => show(cli, id),
         RulesCommand::Lint { base } => lint(cli, base.as_deref()),
-        RulesCommand::Test { ids, coverage } => test(cli, ids, *coverage),
-        RulesCommand::New { name } => new(cli, name),
-        RulesCommand::Docs { out } => write_docs(cli, out),
+        RulesCommand::Test { ids, select, coverage } => test(cli, ids, select, *coverage),
+        RulesCommand::New { name, catalog } => new(cli, name, catalog.as_deref()),
+        RulesCommand::Docs { out, select } => write_docs(cli, out, select),
     }
 }
 
-fn list(cli: &Cli) -> Result<u8, CliError> {
+/// Loads the knowledge base a reading verb (`list`, `show`) uses and says which it is.
+fn load_and_announce(cli: &Cli) -> Result<KnowledgeBase, CliError> {
     let kb = knowledge::load(cli)?;
-    let width = kb.rules().iter().map(|r| r.id().len()).max().unwrap_or(2);
+    knowledge::announce(&kb, cli.rules.as_deref());
+    Ok(kb)
+}
+
+/// Loads the knowledge base an authoring verb uses (the checkout's by default) and says which.
+fn load_for_authoring(cli: &Cli) -> Result<KnowledgeBase, CliError> {
+    let kb = knowledge::load_for_authoring(cli)?;
+    knowledge::announce(&kb, knowledge::authoring_dir(cli).as_deref());
+    Ok(kb)
+}
+
+/// One rule in `rules list --format json`.
+#[derive(serde::Serialize)]
+struct Listed<'a> {
+    id: &'a str,
+    area: &'a str,
+    severity: &'static str,
+    status: Status,
+    version: &'a str,
+    title: &'a str,
+    products: &'a [String],
+    tags: Vec<&'a str>,
+    covers: Vec<&'a str>,
+    explains: Vec<&'a str>,
+    path: String,
+}
+
+fn list(cli: &Cli, select: &SelectArgs, format: ListFormat) -> Result<u8, CliError> {
+    let kb = load_and_announce(cli)?;
+    let selection =
+        syncdoctor_engine::Selection::new(&select.only, &select.skip).map_err(|e| CliError::Usage(e.to_string()))?;
+    let rules = selection.rules(&kb).map_err(|e| CliError::Usage(e.to_string()))?;
+    if format == ListFormat::Json {
+        let listed: Vec<Listed> = rules
+            .iter()
+            .map(|r| Listed {
+                id: r.id(),
+                area: &r.area,
+                severity: r.rule.severity.as_str(),
+                status: r.rule.status,
+                version: &r.rule.version.value,
+                title: &r.rule.title,
+                products: &r.rule.products,
+                tags: r.rule.tags.iter().map(|t| t.value.as_str()).collect(),
+                covers: r.rule.covers.iter().map(|c| c.value.as_str()).collect(),
+                explains: r.rule.explains.iter().map(|e| e.value.as_str()).collect(),
+                path: r.path.to_string_lossy().replace('\\', "/"),
+            })
+            .collect();
+        let text = serde_json::to_string_pretty(&listed).map_err(|e| CliError::Io(e.to_string()))?;
+        println!("{text}");
+        return Ok(exit::OK);
+    }
+    let width = rules.iter().map(|r| r.id().len()).max().unwrap_or(2);
     println!("{:<width$}  {:<8}  {:<16}  {:<12}  TITLE", "ID", "SEVERITY", "AREA", "STATUS");
-    for r in kb.rules() {
+    for r in &rules {
         let status = format!("{:?} {}", r.rule.status, r.rule.version.value).to_lowercase();
         println!(
             "{:<width$}  {:<8}  {:<16}  {:<12}  {}",
@@ -37,12 +92,16 @@ fn list(cli: &Cli) -> Result<u8, CliError> {
             r.rule.title
         );
     }
-    println!("\n{} rules, knowledge base {}", kb.rules().len(), kb.version());
+    if rules.len() == kb.rules().len() {
+        println!("\n{} rules, knowledge base {}", kb.rules().len(), kb.version());
+    } else {
+        println!("\n{} of {} rules, knowledge base {}", rules.len(), kb.rules().len(), kb.version());
+    }
     Ok(exit::OK)
 }
 
 fn show(cli: &Cli, id: &str) -> Result<u8, CliError> {
-    let kb = knowledge::load(cli)?;
+    let kb = load_and_announce(cli)?;
     let rule =
         kb.rule(id).ok_or_else(|| CliError::Usage(format!("no rule has id `{id}` (see `syncdoctor rules list`)")))?;
     let file = kb.source.get(&rule.path.to_string_lossy()).map(|f| f.text.clone()).unwrap_or_default();
@@ -53,7 +112,7 @@ fn show(cli: &Cli, id: &str) -> Result<u8, CliError> {
 
 /// Loads the knowledge base, turning load problems into lint problems (exit 1, not 2).
 fn load_for_lint(cli: &Cli) -> Result<Result<KnowledgeBase, Vec<Diagnostic>>, CliError> {
-    match knowledge::load(cli) {
+    match load_for_authoring(cli) {
         Ok(kb) => Ok(Ok(kb)),
         Err(CliError::Engine(Error::KnowledgeBase(problems))) => Ok(Err(problems)),
         Err(e) => Err(e),
@@ -143,15 +202,25 @@ fn version_bumps(kb: &KnowledgeBase, rev: &str) -> Result<Vec<Diagnostic>, CliEr
     Ok(problems)
 }
 
-fn test(cli: &Cli, ids: &[String], coverage: bool) -> Result<u8, CliError> {
-    let kb = knowledge::load(cli)?;
+fn test(cli: &Cli, ids: &[String], select: &SelectArgs, coverage: bool) -> Result<u8, CliError> {
+    let kb = load_for_authoring(cli)?;
     for id in ids {
         if kb.rule(id).is_none() {
             return Err(CliError::Usage(format!("no rule has id `{id}`")));
         }
     }
+    let ids: Vec<String> = match super::selected_ids(&kb, select)? {
+        None => ids.to_vec(),
+        Some(selected) => {
+            let chosen: Vec<String> = selected.into_iter().filter(|id| ids.is_empty() || ids.contains(id)).collect();
+            if chosen.is_empty() {
+                return Err(CliError::Usage("--only/--skip leave no rule to test".into()));
+            }
+            chosen
+        }
+    };
     let baselines = kb.baselines()?;
-    let results = kb.run_tests(&baselines, ids);
+    let results = kb.run_tests(&baselines, &ids);
     let failed: Vec<&TestResult> = results.iter().filter(|r| !r.passed).collect();
     for f in &failed {
         println!("FAIL {} :: {}", f.rule_id, f.name);
@@ -192,8 +261,12 @@ fn coverage_line(kb: &KnowledgeBase, results: Option<&[TestResult]>) -> String {
     line
 }
 
-fn new(cli: &Cli, name: &str) -> Result<u8, CliError> {
-    let dir = cli.rules.clone().unwrap_or_else(|| PathBuf::from("rules"));
+fn new(cli: &Cli, name: &str, catalog_title: Option<&str>) -> Result<u8, CliError> {
+    let Some(dir) = knowledge::authoring_dir(cli) else {
+        return Err(CliError::Usage(
+            "no knowledge base here: run inside a checkout that has rules/kb.yaml, or pass --rules DIR".into(),
+        ));
+    };
     let (area, id) = name
         .split_once('/')
         .ok_or_else(|| CliError::Usage("give AREA/ID, e.g. service/adsync-service-disabled".into()))?;
@@ -204,25 +277,67 @@ fn new(cli: &Cli, name: &str) -> Result<u8, CliError> {
     if !valid(area) || !valid(id) {
         return Err(CliError::Usage(format!("`{name}`: AREA and ID must be kebab-case")));
     }
-    if !dir.join("kb.yaml").is_file() {
+    let read = |file: &str| {
+        let path = dir.join(file);
+        std::fs::read_to_string(&path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))
+    };
+    let manifest_text = read("kb.yaml")?;
+    let manifest: Manifest = serde_saphyr::from_str(&manifest_text)
+        .map_err(|e| CliError::Usage(Diagnostic::yaml(&dir.join("kb.yaml"), &e).to_string()))?;
+    if !manifest.areas.is_empty() && !manifest.areas.iter().any(|a| a == area) {
         return Err(CliError::Usage(format!(
-            "{} has no kb.yaml: run from the repository root or pass --rules DIR",
-            dir.display()
+            "`{area}` is not an area of {}; kb.yaml lists: {}",
+            dir.display(),
+            manifest.areas.join(", ")
         )));
     }
-    let path = dir.join(area).join(format!("{id}.yaml"));
-    if path.exists() {
-        return Err(CliError::Usage(format!("{} already exists", path.display())));
+    let taken =
+        walkdir::WalkDir::new(&dir).min_depth(2).max_depth(2).into_iter().flatten().map(|e| e.into_path()).find(|p| {
+            p.file_stem().is_some_and(|s| s == id) && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
+        });
+    if let Some(existing) = taken {
+        return Err(CliError::Usage(format!("the id `{id}` is taken: {}", existing.display())));
     }
+    let catalog_path = dir.join("catalog.yaml");
+    let mut catalog_text = None;
+    if let Some(title) = catalog_title {
+        if title.trim().is_empty() {
+            return Err(CliError::Usage("--catalog needs a title: the documented cause in one line".into()));
+        }
+        let text = read("catalog.yaml")?;
+        let catalog: Catalog = serde_saphyr::from_str(&text)
+            .map_err(|e| CliError::Usage(Diagnostic::yaml(&catalog_path, &e).to_string()))?;
+        if catalog.entries.iter().any(|e| e.slug == id) {
+            return Err(CliError::Usage(format!("{} already has an entry `{id}`", catalog_path.display())));
+        }
+        let quoted = serde_json::to_string(title.trim()).map_err(|e| CliError::Io(e.to_string()))?;
+        let mut text = text;
+        if !text.ends_with('\n') {
+            text.push('\n');
+        }
+        text.push_str(&format!("  - {{ slug: {id}, title: {quoted} }}\n"));
+        catalog_text = Some(text);
+    }
+    let path = dir.join(area).join(format!("{id}.yaml"));
     std::fs::create_dir_all(dir.join(area))
         .map_err(|e| CliError::Io(format!("cannot create {}: {e}", dir.join(area).display())))?;
-    std::fs::write(&path, template(id)).map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
+    let covers = if catalog_text.is_some() { id } else { "" };
+    std::fs::write(&path, template(id, covers))
+        .map_err(|e| CliError::Io(format!("cannot write {}: {e}", path.display())))?;
     println!("created {}", path.display());
-    println!("next: write `when`, fill the texts, run `syncdoctor --rules {} rules test {id}`", dir.display());
+    if let Some(text) = catalog_text {
+        std::fs::write(&catalog_path, text)
+            .map_err(|e| CliError::Io(format!("cannot write {}: {e}", catalog_path.display())))?;
+        println!("added catalog entry `{id}` to {}", catalog_path.display());
+    }
+    let rules = if cli.rules.is_some() { format!("--rules {} ", dir.display()) } else { String::new() };
+    println!(
+        "next: write `when`, fill the texts, run `syncdoctor {rules}rules test {id}`, then `syncdoctor {rules}rules docs`"
+    );
     Ok(exit::OK)
 }
 
-fn template(id: &str) -> String {
+fn template(id: &str, covers: &str) -> String {
     format!(
         "# yaml-language-server: $schema=../../schema/rule.schema.json\n\
 id: {id}\n\
@@ -231,7 +346,7 @@ status: experimental\n\
 title: TODO state the problem in one line\n\
 products: [connect-sync]\n\
 severity: warning\n\
-covers: []\n\
+covers: [{covers}]\n\
 symptom: TODO what the admin sees\n\
 cause: TODO why it happens\n\
 when: |\n  facts.services.adsync.state != \"Running\"\n\
@@ -243,9 +358,14 @@ tests:\n  - name: the problem matches\n    baseline: connect-sync\n    set: {{ s
     )
 }
 
-fn write_docs(cli: &Cli, out: &Path) -> Result<u8, CliError> {
-    let kb = knowledge::load(cli)?;
-    let files = docs::render_all(&kb);
+fn write_docs(cli: &Cli, out: &Path, select: &SelectArgs) -> Result<u8, CliError> {
+    let kb = load_for_authoring(cli)?;
+    let selected = super::selected_ids(&kb, select)?;
+    let mut files = docs::render_all(&kb);
+    if let Some(ids) = &selected {
+        // A partial index would be wrong: only the selected rules' pages are rewritten.
+        files.retain(|(name, _)| ids.iter().any(|id| name.strip_suffix(".md") == Some(id.as_str())));
+    }
     std::fs::create_dir_all(out).map_err(|e| CliError::Io(format!("cannot create {}: {e}", out.display())))?;
     for (name, text) in &files {
         let path = out.join(name);

@@ -1,4 +1,4 @@
-//! `syncdoctor schema rule|snapshot|report|kb|config`.
+//! `syncdoctor schema rule|snapshot|report|kb|config|waivers`.
 
 use crate::cli::SchemaKind;
 use crate::{CliError, exit, schemas};
@@ -11,6 +11,7 @@ pub fn run(which: SchemaKind) -> Result<u8, CliError> {
         SchemaKind::Report => schemas::report(),
         SchemaKind::Kb => schemas::kb(),
         SchemaKind::Config => schemas::config(),
+        SchemaKind::Waivers => schemas::waivers(),
     };
     let text = serde_json::to_string_pretty(&schema).map_err(|e| CliError::Io(e.to_string()))?;
     println!("{text}");

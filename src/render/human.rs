@@ -49,6 +49,29 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
         finding(&mut out, f, 0);
         out.push('\n');
     }
+    let waived = group(Outcome::Waived);
+    if !waived.is_empty() {
+        let _ = writeln!(out, "{}", paint(BOLD, "Waived (accepted, not counted as problems):"));
+        for f in waived {
+            let why = f.waiver.as_ref().map(super::waiver_line).unwrap_or_default();
+            let _ = writeln!(out, "  {}  {}  {}", f.rule_id, f.title, paint(DIM, &why));
+        }
+        out.push('\n');
+    }
+    if let Some(w) = report.waivers.as_ref().filter(|w| !w.expired.is_empty()) {
+        let _ = writeln!(out, "{}", paint(BOLD, "Expired waivers (problems: renew them or fix what they waived):"));
+        for e in &w.expired {
+            let _ = writeln!(out, "  {}  expired {} · owner {} · {}", e.rule, e.expires, e.owner, e.reason);
+        }
+        out.push('\n');
+    }
+    if let Some(w) = report.waivers.as_ref().filter(|w| !w.unused.is_empty()) {
+        let _ = writeln!(out, "{}", paint(BOLD, "Waivers that matched nothing:"));
+        for e in &w.unused {
+            let _ = writeln!(out, "  {}  {}", e.rule, paint(DIM, &format!("owner {} · until {}", e.owner, e.expires)));
+        }
+        out.push('\n');
+    }
     let errors = group(Outcome::Error);
     if !errors.is_empty() {
         let _ = writeln!(out, "{}", paint(BOLD, "Rules that failed to evaluate (other rules still ran):"));
@@ -90,6 +113,9 @@ fn finding(out: &mut String, f: &Finding, depth: usize) {
         paint(DIM, &f.rule_id)
     );
     let _ = writeln!(out, "{pad}  {}", f.message);
+    if let Some(w) = &f.waiver {
+        let _ = writeln!(out, "{pad}  {}", paint(DIM, &super::waiver_line(w)));
+    }
     if let Some(a) = &f.affected {
         let _ = writeln!(out, "{pad}  affected: {} (showing {})", a.count, a.items.len().min(5));
         for item in a.items.iter().take(5) {

@@ -12,10 +12,11 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
     let host = report.snapshot.host.clone().unwrap_or_else(|| "snapshot".into());
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
     let _ = w.write_event(Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
-    let tests = findings.len().to_string();
-    let failures = count(Outcome::Match).to_string();
+    let expired = report.waivers.as_ref().map_or(&[][..], |w| w.expired.as_slice());
+    let tests = (findings.len() + expired.len()).to_string();
+    let failures = (count(Outcome::Match) + expired.len()).to_string();
     let errors = count(Outcome::Error).to_string();
-    let skipped = (count(Outcome::Inconclusive) + count(Outcome::Skipped)).to_string();
+    let skipped = (count(Outcome::Inconclusive) + count(Outcome::Skipped) + count(Outcome::Waived)).to_string();
     let mut suite = BytesStart::new("testsuite");
     suite.push_attribute(("name", format!("syncdoctor {host}").as_str()));
     suite.push_attribute(("tests", tests.as_str()));
@@ -32,6 +33,7 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
             Outcome::Match => Some(("failure", format!("{}: {}", f.title, f.message))),
             Outcome::Error => Some(("error", f.message.clone())),
             Outcome::Inconclusive | Outcome::Skipped => Some(("skipped", f.message.clone())),
+            Outcome::Waived => Some(("skipped", f.waiver.as_ref().map(super::waiver_line).unwrap_or_default())),
             Outcome::Pass => None,
         };
         match child {
@@ -53,6 +55,20 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
                 let _ = w.write_event(Event::End(BytesEnd::new("testcase")));
             }
         }
+    }
+    for e in expired {
+        // An expired waiver is a problem of its own: a failing test case named after it.
+        let mut case = BytesStart::new("testcase");
+        case.push_attribute(("classname", "syncdoctor.waivers"));
+        case.push_attribute(("name", format!("expired waiver: {}", e.rule).as_str()));
+        let _ = w.write_event(Event::Start(case));
+        let mut el = BytesStart::new("failure");
+        let message = format!("waiver for `{}` expired on {} (owner {})", e.rule, e.expires, e.owner);
+        el.push_attribute(("message", message.as_str()));
+        let _ = w.write_event(Event::Start(el));
+        let _ = w.write_event(Event::Text(BytesText::new(&format!("{message}: {}", e.reason))));
+        let _ = w.write_event(Event::End(BytesEnd::new("failure")));
+        let _ = w.write_event(Event::End(BytesEnd::new("testcase")));
     }
     let _ = w.write_event(Event::End(BytesEnd::new("testsuite")));
     let mut text = String::from_utf8(w.into_inner()).unwrap_or_default();

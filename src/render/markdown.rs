@@ -29,7 +29,38 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
     for f in matches {
         finding(&mut out, f, 2);
     }
-    let others: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome != Outcome::Match && visible(f)).collect();
+    let waived: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Waived).collect();
+    if !waived.is_empty() {
+        out.push_str("## Waived\n\n| rule | problem | waiver |\n|---|---|---|\n");
+        for f in waived {
+            let why = f.waiver.as_ref().map(super::waiver_line).unwrap_or_default();
+            let _ = writeln!(out, "| `{}` | {} | {} |", f.rule_id, f.title, why.replace('|', "\\|"));
+        }
+        out.push('\n');
+    }
+    if let Some(w) = &report.waivers
+        && !(w.expired.is_empty() && w.unused.is_empty())
+    {
+        out.push_str("## Waivers to review\n\n| waiver | state | owner | expires | reason |\n|---|---|---|---|---|\n");
+        for (state, list) in [("expired (a problem)", &w.expired), ("matched nothing", &w.unused)] {
+            for e in list {
+                let _ = writeln!(
+                    out,
+                    "| `{}` | {state} | {} | {} | {} |",
+                    e.rule,
+                    e.owner.replace('|', "\\|"),
+                    e.expires,
+                    e.reason.replace('|', "\\|")
+                );
+            }
+        }
+        out.push('\n');
+    }
+    let others: Vec<&Finding> = report
+        .findings
+        .iter()
+        .filter(|f| !matches!(f.outcome, Outcome::Match | Outcome::Waived) && visible(f))
+        .collect();
     if !others.is_empty() {
         out.push_str("## Other results\n\n| rule | outcome | detail |\n|---|---|---|\n");
         for f in others {

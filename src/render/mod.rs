@@ -47,11 +47,30 @@ pub fn summary_line(report: &Report) -> String {
         .collect();
     let problems = plural(count("match"), "problem");
     let detail = if by_severity.is_empty() { String::new() } else { format!(" ({})", by_severity.join(", ")) };
-    format!(
+    let mut line = format!(
         "{problems}{detail} · {} inconclusive · {} · {} passed · {} skipped",
         count("inconclusive"),
         plural(count("error"), "rule error"),
         count("pass"),
         count("skipped")
-    )
+    );
+    if let Some(w) = &report.waivers {
+        line.push_str(&format!(" · {} waived", count("waived")));
+        if !w.expired.is_empty() {
+            line.push_str(&format!(" · {}", plural(w.expired.len(), "expired waiver")));
+        }
+    }
+    line
+}
+
+/// `waived until 2027-03-31 by owner: reason` for a waived finding.
+pub fn waiver_line(w: &syncdoctor_engine::Waiver) -> String {
+    let mut scope = String::new();
+    if let Some(h) = &w.host {
+        scope.push_str(&format!(" on host {h}"));
+    }
+    if let Some(t) = &w.tenant {
+        scope.push_str(&format!(" for tenant {t}"));
+    }
+    format!("waived{scope} until {} by {}: {}", w.expires, w.owner, w.reason)
 }

@@ -378,6 +378,11 @@ fn load_rule(
     if !is_kebab(&id.value) {
         problems.push(Diagnostic::spanned(&shown, id, format!("`id`: `{}` is not kebab-case", id.value)));
     }
+    for tag in &rule.tags {
+        if !is_kebab(&tag.value) {
+            problems.push(Diagnostic::spanned(&shown, tag, format!("`tags`: `{}` is not kebab-case", tag.value)));
+        }
+    }
     if stem != id.value {
         problems.push(Diagnostic::spanned(
             &shown,
