@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use syncdoctor::commands::replay::{ReplayOptions, replay};
-use syncdoctor_engine::kb::paths::fact_paths;
 use syncdoctor_engine::{EvalOptions, KbSource, KnowledgeBase, LoadOptions, Outcome, Snapshot};
 
 fn root() -> PathBuf {
@@ -88,9 +87,9 @@ impl NativeBundled {
             .rules()
             .iter()
             .map(|r| {
-                let mut paths: Vec<String> = fact_paths(&r.rule.when.value).into_iter().map(|p| p.path).collect();
-                if let Some(a) = &r.rule.applies_when {
-                    paths.extend(fact_paths(&a.value).into_iter().map(|p| p.path));
+                let mut paths: Vec<String> = r.when().fact_paths().into_iter().filter(|p| !p.contains("[]")).collect();
+                if let Some(a) = r.applies_when() {
+                    paths.extend(a.fact_paths().into_iter().filter(|p| !p.contains("[]")));
                 }
                 (r.id().to_owned(), paths)
             })

@@ -3,7 +3,6 @@
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
-use syncdoctor_engine::kb::paths::fact_paths;
 use syncdoctor_engine::{CompiledRule, KnowledgeBase, Severity};
 
 /// Every page: (`<id>.md` or `README.md`, text).
@@ -14,11 +13,8 @@ pub fn render_all(kb: &KnowledgeBase) -> Vec<(String, String)> {
 }
 
 fn reads(rule: &CompiledRule) -> BTreeSet<String> {
-    let mut texts = vec![rule.rule.when.value.as_str()];
-    if let Some(a) = &rule.rule.applies_when {
-        texts.push(a.value.as_str());
-    }
-    texts.iter().flat_map(|t| fact_paths(t)).map(|p| format!("facts.{}", p.path)).collect()
+    let conditions = std::iter::once(rule.when()).chain(rule.applies_when());
+    conditions.flat_map(|c| c.fact_paths()).map(|p| format!("facts.{p}")).collect()
 }
 
 fn page(r: &CompiledRule) -> String {

@@ -184,8 +184,8 @@ impl KnowledgeBase {
         if let Some(reason) = product_mismatch(&rule.products, snapshot) {
             return Judgement::new(Outcome::Skipped, reason);
         }
-        if let Some(ast) = &compiled.applies_when {
-            match self.run_condition(ast, compiled.fast_applies_when.as_ref(), snapshot, runtime) {
+        if let Some(condition) = &compiled.applies_when {
+            match self.run_condition(&condition.ast, condition.fast.as_ref(), snapshot, runtime) {
                 Verdict::Value(v) if v.as_bool() == Ok(false) => {
                     return Judgement::new(Outcome::Skipped, "applies_when is false for this snapshot");
                 }
@@ -198,7 +198,7 @@ impl KnowledgeBase {
                 Verdict::Failed(why) => return Judgement::new(Outcome::Error, format!("applies_when failed: {why}")),
             }
         }
-        match self.run_condition(&compiled.when, compiled.fast_when.as_ref(), snapshot, runtime) {
+        match self.run_condition(&compiled.when.ast, compiled.when.fast.as_ref(), snapshot, runtime) {
             Verdict::Inconclusive(missing) => Judgement::inconclusive(missing),
             Verdict::Failed(why) => Judgement::new(Outcome::Error, why),
             Verdict::Value(v) => match classify(&v) {
@@ -212,10 +212,10 @@ impl KnowledgeBase {
     }
 
     fn message(&self, compiled: &CompiledRule, runtime: &mut Runtime) -> String {
-        let Some(ast) = &compiled.message else {
+        let Some(message) = &compiled.message else {
             return compiled.rule.title.clone();
         };
-        match self.run_ast(ast, runtime) {
+        match self.run_ast(&message.ast, runtime) {
             Verdict::Value(v) => {
                 v.into_immutable_string().map(|s| s.to_string()).unwrap_or_else(|_| compiled.rule.title.clone())
             }

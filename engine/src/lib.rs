@@ -14,11 +14,13 @@
 //! [Rhai]: https://rhai.rs
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod condition;
 pub mod diagnostic;
 pub mod envelope;
 pub mod error;
 mod eval;
 mod explain;
+pub mod fact_path;
 pub mod facts;
 mod fast_path;
 pub mod functions;
@@ -34,10 +36,12 @@ pub mod snapshot;
 pub mod testing;
 pub mod waiver;
 
+pub use condition::CompiledCondition;
 pub use diagnostic::Diagnostic;
 pub use error::{Error, Result};
 pub use eval::{EvalOptions, RuleTiming};
 pub use explain::{Explanation, Term};
+pub use fact_path::FactPath;
 pub use kb::{CompiledRule, ENGINE_VERSION, KbSource, KnowledgeBase, LoadOptions};
 pub use report::{Finding, Report};
 pub use rule::{Outcome, Rule, Severity};

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::diagnostic::Diagnostic;
 use crate::error::Error;
+use crate::fact_path::{FactPath, Segment};
 use crate::kb::{CompiledRule, KnowledgeBase};
 use crate::report::Finding;
 use crate::rule::{Outcome, RuleTest};
@@ -254,25 +255,13 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
     }
 }
 
-enum Step<'a> {
-    Key(&'a str),
-    Index(usize),
-}
-
-fn steps(path: &str) -> Result<Vec<Step<'_>>, String> {
-    let mut out = Vec::new();
-    for segment in path.split('.') {
-        let (key, mut rest) = segment.find('[').map_or((segment, ""), |i| (&segment[..i], &segment[i..]));
-        if !key.is_empty() {
-            out.push(Step::Key(key));
-        }
-        while let Some(close) = rest.find(']') {
-            let index = rest.get(1..close).and_then(|n| n.parse().ok()).ok_or("bad index")?;
-            out.push(Step::Index(index));
-            rest = &rest[close + 1..];
-        }
+/// The steps of a `set`/`remove` path: keys and element indexes (`[]` names no single element).
+fn steps(path: &str) -> Result<Vec<Segment>, String> {
+    let parsed = FactPath::parse(path)?;
+    if parsed.segments().contains(&Segment::Each) {
+        return Err("`[]` names no single element: give an index".into());
     }
-    Ok(out)
+    Ok(parsed.segments().to_vec())
 }
 
 /// Sets the value at a dotted path, creating missing objects on the way.
@@ -281,13 +270,14 @@ pub fn set_path(root: &mut Value, path: &str, value: Value) -> Result<(), String
     let mut node = root;
     for step in &steps {
         node = match step {
-            Step::Key(k) => {
+            Segment::Key(k) => {
                 if !node.is_object() {
                     *node = Value::Object(Map::new());
                 }
-                node.as_object_mut().ok_or("not an object")?.entry(k.to_string()).or_insert(Value::Null)
+                node.as_object_mut().ok_or("not an object")?.entry(k.clone()).or_insert(Value::Null)
             }
-            Step::Index(i) => node.get_mut(*i).ok_or(format!("no element [{i}]"))?,
+            Segment::Index(i) => node.get_mut(*i).ok_or(format!("no element [{i}]"))?,
+            Segment::Each => return Err("`[]` names no single element".into()),
         };
     }
     *node = value;
@@ -301,14 +291,16 @@ pub fn remove_path(root: &mut Value, path: &str) -> Result<(), String> {
     let mut node = root;
     for step in parents {
         node = match step {
-            Step::Key(k) => node.get_mut(*k),
-            Step::Index(i) => node.get_mut(*i),
+            Segment::Key(k) => node.get_mut(k.as_str()),
+            Segment::Index(i) => node.get_mut(*i),
+            Segment::Each => None,
         }
         .ok_or("path does not exist")?;
     }
     let removed = match last {
-        Step::Key(k) => node.as_object_mut().and_then(|m| m.remove(*k)).is_some(),
-        Step::Index(i) => match node.as_array_mut() {
+        Segment::Key(k) => node.as_object_mut().and_then(|m| m.remove(k.as_str())).is_some(),
+        Segment::Each => false,
+        Segment::Index(i) => match node.as_array_mut() {
             Some(a) if *i < a.len() => {
                 a.remove(*i);
                 true

@@ -141,20 +141,19 @@ impl FactTree {
 
     /// Follows a dotted path (`a.b[2].c`, relative to `from`). `None` when any step is absent.
     pub fn lookup(&self, from: NodeId, path: &str) -> Option<NodeId> {
+        self.lookup_path(from, &crate::fact_path::FactPath::parse(path).ok()?)
+    }
+
+    /// The node at a parsed path below `from` (`[]` has no single node: `None`).
+    pub fn lookup_path(&self, from: NodeId, path: &crate::fact_path::FactPath) -> Option<NodeId> {
+        use crate::fact_path::Segment;
         let mut id = from;
-        for segment in path.split('.').filter(|s| !s.is_empty()) {
-            let (key, mut rest) = match segment.find('[') {
-                Some(i) => (&segment[..i], &segment[i..]),
-                None => (segment, ""),
+        for segment in path.segments() {
+            id = match segment {
+                Segment::Key(key) => self.get(id, key)?,
+                Segment::Index(index) => self.item(id, *index)?,
+                Segment::Each => return None,
             };
-            if !key.is_empty() {
-                id = self.get(id, key)?;
-            }
-            while let Some(close) = rest.find(']') {
-                let index: usize = rest.get(1..close)?.trim().parse().ok()?;
-                id = self.item(id, index)?;
-                rest = &rest[close + 1..];
-            }
         }
         Some(id)
     }

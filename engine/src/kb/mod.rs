@@ -8,14 +8,16 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rhai::{AST, Engine};
+use rhai::Engine;
 use serde_json::Value;
 
 pub(crate) use compile::scope_template;
 pub use source::{KbSource, SourceFile};
 
+use crate::condition::{CompiledCondition, Root};
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
+use crate::fact_path::FactPath;
 use crate::facts::tree::FactTree;
 use crate::functions::version;
 use crate::manifest::{Catalog, Manifest};
@@ -43,18 +45,43 @@ pub struct CompiledRule {
     pub area: String,
     /// Its file, relative to the knowledge base root.
     pub path: PathBuf,
-    pub(crate) applies_when: Option<AST>,
-    pub(crate) when: AST,
-    pub(crate) message: Option<AST>,
-    /// The native fast path of `applies_when` and `when`, where they are covered by it.
-    pub(crate) fast_applies_when: Option<crate::fast_path::Program>,
-    pub(crate) fast_when: Option<crate::fast_path::Program>,
+    pub(crate) applies_when: Option<CompiledCondition>,
+    pub(crate) when: CompiledCondition,
+    pub(crate) message: Option<CompiledCondition>,
 }
 
 impl CompiledRule {
     /// Whether `when` (and `applies_when`, if any) run on the native fast path when they can.
     pub fn has_fast_path(&self) -> bool {
-        self.fast_when.is_some() && (self.applies_when.is_none() || self.fast_applies_when.is_some())
+        self.when.has_fast_path() && self.applies_when.as_ref().is_none_or(CompiledCondition::has_fast_path)
+    }
+
+    /// The compiled `when`.
+    pub fn when(&self) -> &CompiledCondition {
+        &self.when
+    }
+
+    /// The compiled `applies_when`, if the rule has one.
+    pub fn applies_when(&self) -> Option<&CompiledCondition> {
+        self.applies_when.as_ref()
+    }
+
+    /// The compiled `message` template, if the rule has one.
+    pub fn message(&self) -> Option<&CompiledCondition> {
+        self.message.as_ref()
+    }
+
+    /// The compiled conditions by field name (`applies_when`, `when`, `message`), with their text.
+    pub fn conditions(&self) -> Vec<(&'static str, &CompiledCondition, &Located<String>)> {
+        let mut out = Vec::new();
+        if let (Some(c), Some(t)) = (&self.applies_when, &self.rule.applies_when) {
+            out.push(("applies_when", c, t));
+        }
+        out.push(("when", &self.when, &self.rule.when));
+        if let (Some(c), Some(t)) = (&self.message, &self.rule.message) {
+            out.push(("message", c, t));
+        }
+        out
     }
 }
 
@@ -131,15 +158,10 @@ impl KnowledgeBase {
         }
         rules.sort_by(|a, b| a.rule.id.value.cmp(&b.rule.id.value));
         let mut engine = engine;
-        let mut properties = std::collections::BTreeSet::new();
+        let mut properties = BTreeSet::new();
         for r in &rules {
-            for ast in [Some(&r.when), r.applies_when.as_ref(), r.message.as_ref()].into_iter().flatten() {
-                ast.walk(&mut |path: &[rhai::ASTNode]| {
-                    if let Some(rhai::ASTNode::Expr(rhai::Expr::Property(p, _))) = path.last() {
-                        properties.insert(p.2.to_string());
-                    }
-                    true
-                });
+            for (_, condition, _) in r.conditions() {
+                properties.extend(condition.properties().iter().cloned());
             }
         }
         crate::facts::api::register_properties(&mut engine, properties.iter().map(String::as_str));
@@ -240,28 +262,40 @@ impl KnowledgeBase {
 
     fn check_fact_paths(&self, schema: &Value, r: &CompiledRule, file: &Path, problems: &mut Vec<Diagnostic>) {
         let text = self.source.get(&r.path.to_string_lossy()).map_or("", |f| f.text.as_str());
-        let conditions = [
-            Some(("when", &r.rule.when)),
-            r.rule.applies_when.as_ref().map(|a| ("applies_when", a)),
-            r.rule.message.as_ref().map(|m| ("message", m)),
-        ];
-        for (field, located) in conditions.into_iter().flatten() {
-            for used in paths::fact_paths(&located.value) {
-                if let Err(why) = paths::check_path(schema, &used.path) {
-                    let pos = offset_position(&located.value, used.offset);
+        for (field, condition, located) in r.conditions() {
+            // Only the first unknown step of a path is reported, once.
+            let mut failed: Vec<(Root, FactPath)> = Vec::new();
+            for read in condition.reads() {
+                if read.path.is_root()
+                    || failed.iter().any(|(root, p)| *root == read.root && p.is_prefix_of(&read.path))
+                {
+                    continue;
+                }
+                let checked = match read.root {
+                    Root::Facts => paths::check_path(schema, &read.path),
+                    Root::Data => paths::check_data_path(&self.data, &read.path),
+                };
+                if let Err(why) = checked {
+                    failed.push((read.root, read.path.clone()));
+                    let pos = rhai::Position::new(read.line as u16, read.column as u16);
                     let (line, column) = compile::position_in_file(text, located, pos);
                     problems.push(Diagnostic::at(
                         file,
                         line,
                         column,
-                        format!("`{field}` reads unknown fact `facts.{}`: {why}", used.path),
+                        format!(
+                            "`{field}` reads unknown {} `{}.{}`: {why}",
+                            if read.root == Root::Facts { "fact" } else { "data" },
+                            read.root.as_str(),
+                            read.path
+                        ),
                     ));
                 }
             }
         }
         for path in &r.rule.evidence {
-            let clean: String = path.split('[').next().unwrap_or("").to_string();
-            if let Err(why) = paths::check_path(schema, &clean) {
+            let checked = FactPath::parse(path).and_then(|p| paths::check_path(schema, &p));
+            if let Err(why) = checked {
                 problems.push(Diagnostic::spanned(
                     file,
                     &r.rule.id,
@@ -297,13 +331,6 @@ impl KnowledgeBase {
             }
         }
     }
-}
-
-fn offset_position(text: &str, offset: usize) -> rhai::Position {
-    let before = text.get(..offset).unwrap_or(text);
-    let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    rhai::Position::new(line as u16, column as u16)
 }
 
 fn check_engine_version(manifest: &Manifest) -> Result<()> {
@@ -432,17 +459,13 @@ fn load_rule(
     else {
         return None;
     };
-    let fast_applies_when = applies_when.as_ref().and_then(crate::fast_path::lower);
-    let fast_when = crate::fast_path::lower(&when);
     Some(CompiledRule {
         rule,
         area,
         path: file.path.clone(),
-        applies_when,
-        when,
-        message,
-        fast_applies_when,
-        fast_when,
+        applies_when: applies_when.map(|ast| CompiledCondition::new(ast, true, 0)),
+        when: CompiledCondition::new(when, true, 0),
+        message: message.map(|ast| CompiledCondition::new(ast, false, 1)),
     })
 }
 

@@ -1,163 +1,91 @@
-//! Static checks of the fact paths a condition reads (`facts.a.b.c`, `has("a.b")`) against the
-//! snapshot schema, so a typo is caught by `rules lint` instead of making the rule forever
-//! `inconclusive`.
+//! Static checks of the paths a condition reads (found by [`crate::condition::analysis`]) against
+//! the snapshot schema (`facts.…`) and the knowledge base's reference data (`data.…`), so a typo is
+//! caught by `rules lint` instead of making the rule forever `inconclusive`.
 
 use serde_json::Value;
 
-/// A fact path found in a condition, with its byte offset in the condition text.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PathUse {
-    /// Dotted path relative to `facts` (e.g. `services.adsync.state`).
-    pub path: String,
-    /// Byte offset of the path in the condition.
-    pub offset: usize,
-}
-
-/// Every `facts.…` property chain and `has("…")` argument in a condition. Method calls
-/// (`.len()`) and indexing end a chain; comments are skipped.
-pub fn fact_paths(script: &str) -> Vec<PathUse> {
-    let code = blank_comments(script);
-    let bytes = code.as_bytes();
-    let mut out = Vec::new();
-    let mut i = 0;
-    while i < bytes.len() {
-        let c = bytes.get(i).copied().unwrap_or(b' ');
-        if c == b'"' {
-            let end = string_end(bytes, i);
-            let after_has = code.get(..i).is_some_and(|before| before.trim_end().ends_with("has("));
-            if after_has && let Some(arg) = code.get(i + 1..end.saturating_sub(1)) {
-                let path = arg.strip_prefix("facts.").unwrap_or(arg).split('[').next().unwrap_or("").to_string();
-                out.push(PathUse { path, offset: i + 1 });
-            }
-            i = end;
-            continue;
-        }
-        let starts_word =
-            i == 0 || !is_ident(bytes.get(i - 1).copied().unwrap_or(b' ')) && bytes.get(i - 1) != Some(&b'.');
-        if starts_word && code.get(i..).is_some_and(|rest| rest.starts_with("facts.")) {
-            let (path, end) = chain(bytes, i + "facts.".len());
-            if !path.is_empty() {
-                out.push(PathUse { path, offset: i });
-            }
-            i = end;
-            continue;
-        }
-        i += 1;
-    }
-    out
-}
-
-fn is_ident(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_'
-}
-
-/// Reads `seg.seg.seg` from `start`; stops before a segment followed by `(` (a method call).
-fn chain(bytes: &[u8], start: usize) -> (String, usize) {
-    let mut segments: Vec<String> = Vec::new();
-    let mut i = start;
-    loop {
-        let s = i;
-        while bytes.get(i).copied().is_some_and(is_ident) {
-            i += 1;
-        }
-        if s == i {
-            break;
-        }
-        if bytes.get(i) == Some(&b'(') {
-            break;
-        }
-        segments.push(String::from_utf8_lossy(bytes.get(s..i).unwrap_or_default()).into_owned());
-        if bytes.get(i) == Some(&b'.') && bytes.get(i + 1).copied().is_some_and(is_ident) {
-            i += 1;
-        } else {
-            break;
-        }
-    }
-    (segments.join("."), i)
-}
-
-fn string_end(bytes: &[u8], start: usize) -> usize {
-    let mut i = start + 1;
-    while let Some(c) = bytes.get(i) {
-        match c {
-            b'\\' => i += 2,
-            b'"' => return i + 1,
-            _ => i += 1,
-        }
-    }
-    bytes.len()
-}
-
-/// Replaces `//` and `/* */` comments with spaces (keeping offsets).
-fn blank_comments(script: &str) -> String {
-    let mut out = String::with_capacity(script.len());
-    let mut chars = script.chars().peekable();
-    let mut in_string = false;
-    while let Some(c) = chars.next() {
-        if in_string {
-            out.push(c);
-            if c == '\\' {
-                if let Some(n) = chars.next() {
-                    out.push(n);
-                }
-            } else if c == '"' {
-                in_string = false;
-            }
-            continue;
-        }
-        match (c, chars.peek()) {
-            ('"', _) => {
-                in_string = true;
-                out.push(c);
-            }
-            ('/', Some('/')) => {
-                for n in chars.by_ref() {
-                    if n == '\n' {
-                        out.push('\n');
-                        break;
-                    }
-                    out.push(' ');
-                }
-                out.push(' ');
-            }
-            ('/', Some('*')) => {
-                out.push(' ');
-                let mut prev = ' ';
-                for n in chars.by_ref() {
-                    out.push(if n == '\n' { '\n' } else { ' ' });
-                    if prev == '*' && n == '/' {
-                        break;
-                    }
-                    prev = n;
-                }
-            }
-            _ => out.push(c),
-        }
-    }
-    out
-}
+use crate::fact_path::{FactPath, Segment};
+use crate::facts::tree::{FactTree, Node};
 
 /// Checks a dotted path against a JSON Schema of the snapshot (rooted at the snapshot object; the
 /// path is looked up under `properties.facts`). `Err` names the first segment that does not exist.
-pub fn check_path(schema: &Value, path: &str) -> Result<(), String> {
+pub fn check_path(schema: &Value, path: &FactPath) -> Result<(), String> {
     let root = schema.get("properties").and_then(|p| p.get("facts")).ok_or("the schema has no `facts`")?;
     let mut node = resolve(schema, root);
     let mut walked = String::from("facts");
-    for segment in path.split('.') {
+    for segment in path.segments() {
         let Some(current) = node else { return Ok(()) };
-        if is_array(schema, current) {
-            return Err(format!(
-                "`{walked}` is a list: use a method (`.len()`, `.any(...)`, `[0]`) before `.{segment}`"
-            ));
+        match segment {
+            Segment::Key(key) => {
+                if is_array(schema, current) {
+                    return Err(format!(
+                        "`{walked}` is a list: use a method (`.len()`, `.any(...)`, `[0]`) before `.{key}`"
+                    ));
+                }
+                match lookup_property(schema, current, key) {
+                    Lookup::Found(n) => node = resolve(schema, n),
+                    Lookup::Open => node = None,
+                    Lookup::Missing => return Err(format!("`{walked}` has no fact `{key}`")),
+                }
+                walked.push('.');
+                walked.push_str(key);
+            }
+            Segment::Index(_) | Segment::Each => {
+                let items = branches(schema, current).into_iter().find_map(|b| b.get("items"));
+                match items {
+                    Some(items) => node = resolve(schema, items),
+                    None if is_array(schema, current) => node = None,
+                    None if is_open(schema, current) => node = None,
+                    None => return Err(format!("`{walked}` is not a list")),
+                }
+                walked.push_str("[]");
+            }
         }
-        let next = lookup_property(schema, current, segment);
-        match next {
-            Lookup::Found(n) => node = resolve(schema, n),
-            Lookup::Open => node = None,
-            Lookup::Missing => return Err(format!("`{walked}` has no fact `{segment}`")),
+    }
+    Ok(())
+}
+
+/// Whether a schema node accepts anything (no type, no properties: e.g. `true` or `{}`).
+fn is_open(schema: &Value, node: &Value) -> bool {
+    branches(schema, node).iter().any(|b| b.as_bool() == Some(true) || b.as_object().is_some_and(|o| o.is_empty()))
+}
+
+/// Checks a path against the reference data: each field must exist (in at least one element, for
+/// `[]` over a list).
+pub fn check_data_path(data: &FactTree, path: &FactPath) -> Result<(), String> {
+    let mut nodes = vec![data.root()];
+    let mut walked = String::from("data");
+    for segment in path.segments() {
+        let mut next = Vec::new();
+        for id in &nodes {
+            match (segment, data.node(*id)) {
+                (Segment::Key(key), Node::Map { .. }) => next.extend(data.get(*id, key)),
+                (Segment::Index(i), Node::List { .. }) => next.extend(data.item(*id, *i)),
+                (Segment::Each, Node::List { .. }) => next.extend(data.items(*id).iter().copied()),
+                _ => {}
+            }
         }
-        walked.push('.');
-        walked.push_str(segment);
+        if next.is_empty() {
+            let lists = nodes.iter().any(|id| matches!(data.node(*id), Node::List { .. }));
+            let empty_list =
+                nodes.iter().all(|id| matches!(data.node(*id), Node::List { .. }) && data.items(*id).is_empty());
+            return match segment {
+                _ if empty_list && !nodes.is_empty() => Ok(()),
+                Segment::Key(key) if lists => {
+                    Err(format!("`{walked}` is a list: use a method or `[0]` before `.{key}`"))
+                }
+                Segment::Key(key) => Err(format!("`{walked}` has no entry `{key}`")),
+                Segment::Index(_) | Segment::Each => Err(format!("`{walked}` is not a list")),
+            };
+        }
+        nodes = next;
+        match segment {
+            Segment::Key(key) => {
+                walked.push('.');
+                walked.push_str(key);
+            }
+            _ => walked.push_str("[]"),
+        }
     }
     Ok(())
 }
@@ -234,15 +162,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn finds_chains_and_has_arguments() {
-        let found: Vec<String> = fact_paths("let a = facts.ad.accounts.sync_service; // facts.no.comment\n a.exists && facts.connect.runs.len() > 0 && has(\"host.name\")")
-            .into_iter()
-            .map(|p| p.path)
-            .collect();
-        assert_eq!(found, ["ad.accounts.sync_service", "connect.runs", "host.name"]);
-    }
-
-    #[test]
     fn checks_paths_against_a_schema() {
         let schema = serde_json::json!({
             "properties": {"facts": {"type": "object", "additionalProperties": false, "properties": {
@@ -252,10 +171,29 @@ mod tests {
             }}},
             "$defs": {"host": {"type": "object", "additionalProperties": false, "properties": {"name": {"type": "string"}}}}
         });
-        assert!(check_path(&schema, "host.name").is_ok());
-        assert!(check_path(&schema, "counts.anything").is_ok());
-        assert!(check_path(&schema, "host.nmae").unwrap_err().contains("`nmae`"));
-        assert!(check_path(&schema, "list.x").unwrap_err().contains("is a list"));
-        assert!(check_path(&schema, "nope").is_err());
+        let check = |p: &str| check_path(&schema, &FactPath::parse(p).unwrap_or_default());
+        assert!(check("host.name").is_ok());
+        assert!(check("counts.anything").is_ok());
+        assert!(check("list[]").is_ok());
+        assert!(check("list[0]").is_ok());
+        assert!(check("host.nmae").unwrap_err().contains("`nmae`"));
+        assert!(check("list.x").unwrap_err().contains("is a list"));
+        assert!(check("host[]").unwrap_err().contains("not a list"));
+        assert!(check("nope").is_err());
+    }
+
+    #[test]
+    fn checks_paths_against_reference_data() {
+        let data = FactTree::from_value(
+            &serde_json::json!({"idfix": {"upn": {"allowed": "a-z"}}, "rows": [{"code": 1}, {"name": "x"}], "none": []}),
+            "data",
+        );
+        let check = |p: &str| check_data_path(&data, &FactPath::parse(p).unwrap_or_default());
+        assert!(check("idfix.upn.allowed").is_ok());
+        assert!(check("rows[].name").is_ok());
+        assert!(check("none[].anything").is_ok());
+        assert!(check("idfix.upn.alowed").unwrap_err().contains("`alowed`"));
+        assert!(check("rows[].nope").is_err());
+        assert!(check("rows.code").unwrap_err().contains("is a list"));
     }
 }
