@@ -103,7 +103,7 @@ fn expect_writes_then_compares_and_shows_a_readable_diff() {
     let (corpus_arg, expect_arg) = (corpus.to_string_lossy().into_owned(), expected.to_string_lossy().into_owned());
 
     let missing = syncdoctor(&["replay", &corpus_arg, "--expect", &expect_arg]);
-    assert_eq!(missing.status.code(), Some(1), "no stored report is a difference: {}", stderr(&missing));
+    assert_eq!(missing.status.code(), Some(4), "no stored report is a difference (exit 4): {}", stderr(&missing));
     assert!(stderr(&missing).contains("SYNCDOCTOR_UPDATE_EXPECT"), "{}", stderr(&missing));
 
     let written = Command::new(env!("CARGO_BIN_EXE_syncdoctor"))
@@ -124,7 +124,7 @@ fn expect_writes_then_compares_and_shows_a_readable_diff() {
     stored["snapshot"]["host"] = Value::String("other.contoso.com".into());
     std::fs::write(&path, serde_json::to_string_pretty(&stored).expect("json")).expect("write");
     let changed = syncdoctor(&["replay", &corpus_arg, "--expect", &expect_arg]);
-    assert_eq!(changed.status.code(), Some(1), "{}", stderr(&changed));
+    assert_eq!(changed.status.code(), Some(4), "a difference is exit 4: {}", stderr(&changed));
     let err = stderr(&changed);
     assert!(err.contains("report differs from"), "{err}");
     assert!(err.contains("- /snapshot/host: \"other.contoso.com\""), "{err}");
