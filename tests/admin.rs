@@ -6,7 +6,7 @@ mod common;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use common::{baseline, copy_rules, root, stderr, stdout, syncdoctor, write_json};
+use common::{baseline, copy_rules, root, rules_with_edit, stderr, stdout, syncdoctor, write_json};
 use serde_json::Value;
 
 const EXAMPLE: &str = "examples/expired-service-account-password.json";
@@ -319,14 +319,9 @@ fn replay_expect_exits_four_on_a_difference_and_zero_when_equal() {
 
 #[test]
 fn replay_against_rules_reports_severity_message_and_affected_changes() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rules = copy_rules(dir.path());
-    let path = rules.join("accounts/service-account-password-expired.yaml");
-    let rule = std::fs::read_to_string(&path).expect("rule");
-    let changed =
-        rule.replacen("severity: critical", "severity: error", 1).replacen("message: \"", "message: \"Now: ", 1);
-    assert_ne!(changed, rule);
-    std::fs::write(&path, changed).expect("write");
+    let (_dir, rules, _) = rules_with_edit("accounts/service-account-password-expired.yaml", |rule| {
+        rule.replacen("severity: critical", "severity: error", 1).replacen("message: \"", "message: \"Now: ", 1)
+    });
     let rules_arg = rules.to_str().expect("utf8");
     let out = syncdoctor(&["replay", EXAMPLE, "--against-rules", rules_arg]);
     let line: Value = serde_json::from_str(stdout(&out).lines().next().expect("line")).expect("json");

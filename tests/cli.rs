@@ -4,7 +4,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::{baseline, copy_rules, stderr, stdout, syncdoctor, write_json};
+use common::{baseline, copy_rules, rules_with_edit, stderr, stdout, syncdoctor, write_json};
 use serde_json::Value;
 
 #[test]
@@ -115,11 +115,8 @@ fn a_runaway_rule_ends_in_error_quickly_and_the_rest_still_run() {
 
 #[test]
 fn rule_file_problems_are_located() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rules = copy_rules(dir.path());
-    let path = rules.join("service/adsync-service-stopped.yaml");
-    let rule = std::fs::read_to_string(&path).expect("rule");
-    std::fs::write(&path, rule.replace("when: |", "whne: |")).expect("write");
+    let (_dir, rules, _) =
+        rules_with_edit("service/adsync-service-stopped.yaml", |rule| rule.replace("when: |", "whne: |"));
     let out = syncdoctor(&["--rules", rules.to_str().expect("utf8"), "rules", "lint"]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);

@@ -5,7 +5,7 @@ mod common;
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use common::{baseline, copy_rules, root, stderr, stdout, syncdoctor, write_json};
+use common::{baseline, root, rules_with_edit, stderr, stdout, syncdoctor, write_json};
 use serde_json::Value;
 
 fn lines(out: &std::process::Output) -> Vec<Value> {
@@ -133,13 +133,9 @@ fn expect_writes_then_compares_and_shows_a_readable_diff() {
 
 #[test]
 fn against_rules_shows_findings_that_appear_disappear_or_change() {
-    let dir = tempfile::tempdir().expect("tempdir");
-    let rules = copy_rules(dir.path());
-    let file = rules.join("service/adsync-service-stopped.yaml");
-    let text = std::fs::read_to_string(&file).expect("rule");
-    let changed = text.replace("s.present && s.state != \"Running\"", "s.present && s.state == \"Running\"");
-    assert_ne!(text, changed, "the rule's condition was rewritten");
-    std::fs::write(&file, changed).expect("write");
+    let (_dir, rules, _) = rules_with_edit("service/adsync-service-stopped.yaml", |text| {
+        text.replace("s.present && s.state != \"Running\"", "s.present && s.state == \"Running\"")
+    });
     let out = syncdoctor(&[
         "replay",
         "rules/baselines/connect-sync.json",

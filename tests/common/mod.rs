@@ -63,6 +63,21 @@ pub fn copy_rules(dir: &Path) -> PathBuf {
     target
 }
 
+/// A copy of the bundled knowledge base (in a new temporary folder) in which the rule file `rule`
+/// (relative to `rules/`) is rewritten by `edit`. Fails the test when the edit changes nothing, so a
+/// test cannot silently stop exercising what it means to. Returns the folder guard, the rules path
+/// and the new text of the rule.
+pub fn rules_with_edit(rule: &str, edit: impl FnOnce(&str) -> String) -> (tempfile::TempDir, PathBuf, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let rules = copy_rules(dir.path());
+    let path = rules.join(rule);
+    let text = std::fs::read_to_string(&path).expect("rule");
+    let edited = edit(&text);
+    assert_ne!(text, edited, "{rule} no longer has what this test changes");
+    std::fs::write(&path, &edited).expect("write");
+    (dir, rules, edited)
+}
+
 fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("mkdir");
     for entry in std::fs::read_dir(from).expect("read_dir").flatten() {
