@@ -1,5 +1,6 @@
 //! Embeds the bundled knowledge base (`rules/`) into the binary, so `syncdoctor diagnose` works
-//! from any folder.
+//! from any folder, and records what `--version` prints: the bundled knowledge base's version and
+//! the git commit (`unknown` when not built from a git checkout).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -21,6 +22,52 @@ fn main() {
     if let Err(e) = std::fs::write(&out, code) {
         println!("cargo:warning=cannot write {}: {e}", out.display());
     }
+    println!("cargo:rustc-env=SYNCDOCTOR_KB_VERSION={}", kb_version(&root.join("kb.yaml")));
+    println!("cargo:rustc-env=SYNCDOCTOR_GIT_COMMIT={}", git_commit());
+}
+
+/// The `kb_version:` line of the manifest (a plain `key: value` line, so no YAML parser needed).
+fn kb_version(manifest: &Path) -> String {
+    let text = std::fs::read_to_string(manifest).unwrap_or_default();
+    text.lines()
+        .find_map(|l| l.strip_prefix("kb_version:"))
+        .map(|v| v.trim().trim_matches(['"', '\'']).to_owned())
+        .filter(|v| !v.is_empty())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+/// The commit checked out (12 hex digits), `SYNCDOCTOR_GIT_COMMIT` when set, else `unknown`.
+fn git_commit() -> String {
+    println!("cargo:rerun-if-env-changed=SYNCDOCTOR_GIT_COMMIT");
+    if let Ok(given) = std::env::var("SYNCDOCTOR_GIT_COMMIT")
+        && !given.trim().is_empty()
+    {
+        return given.trim().to_owned();
+    }
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git").args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().ok()?;
+        out.status.success().then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned()).filter(|s| !s.is_empty())
+    };
+    let Some(commit) = git(&["rev-parse", "--short=12", "HEAD"]) else {
+        return "unknown".into();
+    };
+    // Rebuild when HEAD moves: HEAD itself, the branch it points to, packed refs.
+    let rerun = |path: String| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+        if path.exists() {
+            println!("cargo:rerun-if-changed={}", path.display());
+        }
+    };
+    if let Some(dir) = git(&["rev-parse", "--git-dir"]) {
+        rerun(format!("{dir}/HEAD"));
+    }
+    if let (Some(common), Some(branch)) =
+        (git(&["rev-parse", "--git-common-dir"]), git(&["rev-parse", "--symbolic-full-name", "HEAD"]))
+    {
+        rerun(format!("{common}/{branch}"));
+        rerun(format!("{common}/packed-refs"));
+    }
+    commit
 }
 
 fn collect(root: &Path, dir: &Path, out: &mut Vec<(String, String)>) {

@@ -11,9 +11,10 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// server, Active Directory, Microsoft Graph and the network, and reports every documented cause
 /// it finds, with the fix.
 #[derive(Debug, Parser)]
-#[command(name = "syncdoctor", version, propagate_version = true, max_term_width = 100)]
+#[command(name = "syncdoctor", version = crate::version::SHORT, long_version = crate::version::LONG)]
+#[command(propagate_version = true, max_term_width = 100)]
 #[command(
-    after_help = "Examples:\n  syncdoctor diagnose examples/expired-service-account-password.json\n  syncdoctor diagnose snapshot.json --format json --min-severity error\n  syncdoctor rules test --coverage\n  syncdoctor explain service-account-password-expired snapshot.json\n\nExit codes: 0 no problem at or above the threshold, 1 problems found (or tests/lint failed), 2 bad input or usage."
+    after_help = "Examples:\n  syncdoctor diagnose examples/expired-service-account-password.json\n  syncdoctor diagnose snapshot.json --format html > report.html\n  syncdoctor diagnose snapshot.json --format json --min-severity error\n  syncdoctor rules test --coverage\n  syncdoctor explain service-account-password-expired snapshot.json\n  syncdoctor completions bash > ~/.local/share/bash-completion/completions/syncdoctor\n  syncdoctor man > syncdoctor.1\n\nExit codes: 0 no problem at or above the threshold, 1 problems found (or tests/lint failed), 2 bad input or usage."
 )]
 pub struct Cli {
     /// Knowledge base folder to use instead of the bundled one.
@@ -29,7 +30,7 @@ pub struct Cli {
 pub enum Command {
     /// Diagnose one snapshot: evaluate every rule and report what is wrong.
     #[command(
-        after_help = "Examples:\n  syncdoctor diagnose snapshot.json\n  syncdoctor diagnose - < snapshot.json\n  syncdoctor diagnose snapshot.json --format junit > report.xml\n  syncdoctor diagnose snapshot.json --all --format markdown\n\nExit codes: 0 no match at or above --min-severity, 1 some, 2 bad input or usage."
+        after_help = "Examples:\n  syncdoctor diagnose snapshot.json\n  syncdoctor diagnose - < snapshot.json\n  syncdoctor diagnose snapshot.json --format html > report.html\n  syncdoctor diagnose snapshot.json --format csv > findings.csv\n  syncdoctor diagnose snapshot.json --format junit > report.xml\n  syncdoctor diagnose snapshot.json --all --format markdown\n  syncdoctor diagnose snapshot.json --min-severity error --all-items\n  syncdoctor diagnose snapshot.json --waivers waivers.yaml --only data-quality --skip info\n\n--min-severity filters every format the same way (nested findings included) and the summary says how many matches it hid.\n\nExit codes: 0 no match at or above --min-severity, 1 some, 2 bad input or usage."
     )]
     Diagnose(DiagnoseArgs),
     /// Run probes and write a snapshot (atomically).
@@ -60,6 +61,26 @@ pub enum Command {
         after_help = "Examples:\n  syncdoctor diff last-good.json today.json\n  syncdoctor diff last-good.json today.json --format markdown > ticket.md\n  syncdoctor diff old.json new.json --format json --only data-quality\n\nList items are matched by the first natural key all of them have (id, object_guid, dn, upn, sid,\nconnector+run_number, host+port, name, host, domain…), else by position; lists of plain values are\ncompared as sets.\n\nExit codes: 0 nothing changed, 1 some fact or finding changed, 2 bad input or usage."
     )]
     Diff(DiffArgs),
+    /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
+    #[command(
+        after_help = "Examples:\n  syncdoctor completions bash > ~/.local/share/bash-completion/completions/syncdoctor\n  syncdoctor completions zsh > ~/.zfunc/_syncdoctor\n  syncdoctor completions fish > ~/.config/fish/completions/syncdoctor.fish\n  syncdoctor completions powershell >> $PROFILE"
+    )]
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff), with every verb's options and examples.
+    #[command(
+        after_help = "Examples:\n  syncdoctor man > syncdoctor.1 && man ./syncdoctor.1\n  syncdoctor man diagnose | man -l -\n  syncdoctor man rules lint > syncdoctor-rules-lint.1\n  syncdoctor man --dir /usr/local/share/man/man1   # one page per verb"
+    )]
+    Man {
+        /// The verb whose page to print (`diagnose`, `rules lint`…); the main page when omitted.
+        verb: Vec<String>,
+        /// Write every page (syncdoctor.1, syncdoctor-diagnose.1, …) into this folder instead.
+        #[arg(long, value_name = "DIR", conflicts_with = "verb")]
+        dir: Option<PathBuf>,
+    },
     /// Show how one rule reached its outcome on a snapshot: facts read, variables, sub-expressions.
     #[command(after_help = "Examples:\n  syncdoctor explain adsync-service-stopped snapshot.json")]
     Explain {
@@ -87,9 +108,15 @@ pub struct DiagnoseArgs {
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Human)]
     pub format: Format,
-    /// Only report (and fail on) matches at or above this severity.
+    /// Only report (and fail on) matches at or above this severity, in every format.
     #[arg(long, value_enum, default_value_t = SeverityArg::Info)]
     pub min_severity: SeverityArg,
+    /// Affected items listed per finding (human, Markdown and HTML; the JSON and CSV carry all).
+    #[arg(long, value_name = "N", default_value_t = crate::render::DEFAULT_MAX_ITEMS, conflicts_with = "all_items")]
+    pub max_items: usize,
+    /// List every affected item the report carries (up to 50 per finding).
+    #[arg(long)]
+    pub all_items: bool,
     /// Also report rules that passed or were skipped.
     #[arg(long)]
     pub all: bool,
@@ -207,12 +234,15 @@ pub enum RulesCommand {
     },
     /// Check every rule: schema, ids, catalog slugs, explains graph, fact paths, conditions, tests.
     #[command(
-        after_help = "Examples:\n  syncdoctor rules lint\n  syncdoctor --rules ./rules rules lint --base origin/main\n\nExit codes: 0 clean, 1 problems found, 2 the knowledge base could not be read."
+        after_help = "Examples:\n  syncdoctor rules lint\n  syncdoctor --rules ./rules rules lint --base origin/main\n  syncdoctor --rules ./rules rules lint --format sarif > lint.sarif\n  syncdoctor --rules ./rules rules lint --format github   # annotations in a GitHub Actions step\n\nExit codes: 0 clean, 1 problems found, 2 the knowledge base could not be read."
     )]
     Lint {
         /// Also fail when a rule's condition changed since this git revision without a version bump.
         #[arg(long, value_name = "REV")]
         base: Option<String>,
+        /// Output format of the problems.
+        #[arg(long, value_enum, default_value_t = LintFormat::Human)]
+        format: LintFormat,
     },
     /// Run rule tests (each rule's `tests:` and the healthy-baseline checks).
     #[command(
@@ -227,6 +257,22 @@ pub enum RulesCommand {
         /// Print catalog coverage.
         #[arg(long)]
         coverage: bool,
+    },
+    /// Mutation testing: change each rule condition in one place at a time and run the rule's tests
+    /// against each mutant; a mutant no test notices (a survivor) is a test to write or a clause
+    /// to remove.
+    #[command(
+        after_help = "Examples:\n  syncdoctor rules mutate\n  syncdoctor rules mutate adsync-service-stopped scheduler-disabled\n  syncdoctor rules mutate --format json --min-score 90 > mutants.json\n\nA mutant flips or weakens a comparison (> and >=, < and <=, == and !=), negates a term, drops one\noperand of && or ||, shifts a number by one each way (and to 0), empties a string or shifts a number in it,\nor flips true/false. It is killed when a test of the rule (its tests: and the healthy-baseline checks)\nfails on it, survives when all pass, and is invalid (not counted) when it does not compile.\nScore = killed / (killed + survived).\n\nExit codes: 0 score at or above --min-score, 1 below it (or a rule's tests fail as written), 2 bad usage."
+    )]
+    Mutate {
+        /// Only these rules.
+        ids: Vec<String>,
+        /// Output format.
+        #[arg(long, value_enum, default_value = "human")]
+        format: MutateFormat,
+        /// Fail (exit 1) when the score over the selected rules is below this percentage.
+        #[arg(long, value_name = "PCT")]
+        min_score: Option<f64>,
     },
     /// Create a rule file from a template (in `--rules DIR`, else the checkout's `rules/`).
     #[command(
@@ -262,6 +308,21 @@ pub enum Format {
     Markdown,
     /// For CI test reports.
     Junit,
+    /// One self-contained page for a browser or for printing.
+    Html,
+    /// One row per finding (nested ones included), for spreadsheets.
+    Csv,
+}
+
+/// `rules lint` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LintFormat {
+    /// `file:line:col: message` lines on standard error.
+    Human,
+    /// A SARIF 2.1.0 log on standard output (code-scanning upload).
+    Sarif,
+    /// GitHub Actions workflow commands (`::error file=…,line=…,col=…::…`) on standard output.
+    Github,
 }
 
 /// `rules list` formats.
@@ -270,6 +331,15 @@ pub enum ListFormat {
     /// A table.
     Human,
     /// One JSON array of rules (id, area, severity, status, version, title, products, tags, covers).
+    Json,
+}
+
+/// `rules mutate` output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MutateFormat {
+    /// Per-rule scores and every survivor with its file:line:col, for a person.
+    Human,
+    /// The whole mutation report (every mutant), for CI.
     Json,
 }
 

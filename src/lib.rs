@@ -8,6 +8,7 @@ pub mod docs;
 pub mod knowledge;
 pub mod render;
 pub mod schemas;
+pub mod version;
 
 use std::process::ExitCode;
 
@@ -43,6 +44,7 @@ pub enum CliError {
 
 /// Parses the command line, runs the verb and returns the process exit code.
 pub fn run() -> ExitCode {
+    quiet_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Diagnose(ref args) => commands::diagnose::run(&cli, args),
@@ -52,6 +54,8 @@ pub fn run() -> ExitCode {
         Command::Schema { which } => commands::schema::run(which),
         Command::Diff(ref args) => commands::diff::run(&cli, args),
         Command::Explain { ref rule_id, ref snapshot } => commands::explain::run(&cli, rule_id, snapshot),
+        Command::Completions { shell } => commands::shell::completions(shell),
+        Command::Man { ref verb, ref dir } => commands::shell::man(verb, dir.as_deref()),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -60,4 +64,23 @@ pub fn run() -> ExitCode {
             ExitCode::from(exit::BAD_INPUT)
         }
     }
+}
+
+/// A reader that stopped early (`syncdoctor rules list | head -1`) is a quiet success, not a panic:
+/// `print!` panics when standard output is a closed pipe, so the panic hook ends such a run with
+/// exit 0 and no message. Every other panic keeps the default report.
+fn quiet_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let text = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied())
+            .unwrap_or_default();
+        if text.starts_with("failed printing to std") && text.contains("Broken pipe") {
+            std::process::exit(i32::from(exit::OK));
+        }
+        default(info);
+    }));
 }

@@ -170,12 +170,17 @@ fn profile_prints_the_slowest_rules_over_the_corpus() {
     let out = syncdoctor(&["replay", "rules/baselines", "--profile"]);
     let text = stderr(&out);
     assert!(text.contains("profile: slowest rules") && text.contains("mean ops"), "{text}");
-    // Every listed rule ran on the three baselines and performed some Rhai operations.
+    // Every listed rule ran on the three baselines. The slowest ones run in Rhai and count its
+    // operations; a rule on the native fast path counts none, and on a busy machine a timing spike
+    // can put one of those in the list too, so only the slowest row must show operations.
     let rows: Vec<&str> = text.lines().skip_while(|l| !l.contains("mean ops")).skip(1).collect();
     assert_eq!(rows.len(), 15, "{text}");
-    for row in rows {
+    let mut ops_of = Vec::new();
+    for row in &rows {
         let columns: Vec<&str> = row.split_whitespace().collect();
-        let ops: f64 = columns[2].parse().unwrap_or(0.0);
-        assert!(ops >= 1.0 && columns[3] == "3", "{row}");
+        assert_eq!(columns.get(3), Some(&"3"), "{row}");
+        let ops: f64 = columns[2].parse().unwrap_or_else(|_| panic!("mean ops is not a number: {row}"));
+        ops_of.push(ops);
     }
+    assert!(ops_of.first().is_some_and(|ops| *ops >= 1.0), "{text}");
 }

@@ -162,7 +162,7 @@ impl KnowledgeBase {
                 let mut unknown = reads.missing;
                 unknown.extend(reads.nulls);
                 if unknown.is_empty() {
-                    Verdict::Failed(describe_error(&e))
+                    Verdict::Failed(describe_error(&e, &self.manifest.limits))
                 } else {
                     unknown.dedup();
                     Verdict::Inconclusive(unknown)
@@ -191,7 +191,8 @@ impl KnowledgeBase {
                 }
                 Verdict::Value(v) if v.as_bool() == Ok(true) => {}
                 Verdict::Value(v) => {
-                    let why = format!("applies_when returned {}, expected a bool", v.type_name());
+                    let why =
+                        format!("applies_when returned {}, expected a bool", self.engine.map_type_name(v.type_name()));
                     return Judgement::new(Outcome::Error, why);
                 }
                 Verdict::Inconclusive(missing) => return Judgement::inconclusive(missing),
@@ -201,7 +202,7 @@ impl KnowledgeBase {
         match self.run_condition(&compiled.when.ast, compiled.when.fast.as_ref(), snapshot, runtime) {
             Verdict::Inconclusive(missing) => Judgement::inconclusive(missing),
             Verdict::Failed(why) => Judgement::new(Outcome::Error, why),
-            Verdict::Value(v) => match classify(&v) {
+            Verdict::Value(v) => match classify(&v, &self.engine) {
                 Ok(None) => Judgement::new(Outcome::Pass, "no problem found"),
                 Ok(Some(affected)) => {
                     Judgement { affected, ..Judgement::new(Outcome::Match, self.message(compiled, runtime)) }
@@ -239,6 +240,7 @@ impl KnowledgeBase {
             missing: judgement.missing,
             affected: judgement.affected,
             explains: Vec::new(),
+            also_explains: Vec::new(),
             resolution: rule.resolution.clone(),
             references: rule.references.clone(),
             waiver: None,
@@ -282,31 +284,7 @@ impl KnowledgeBase {
                 (*id, targets)
             })
             .collect();
-        let explained: std::collections::HashSet<&str> = edges.values().flatten().copied().collect();
-        fn nest(
-            id: &str,
-            matched: &HashMap<&str, &Finding>,
-            edges: &HashMap<&str, Vec<&str>>,
-            depth: usize,
-        ) -> Option<(Finding, usize)> {
-            let mut finding = (*matched.get(id)?).clone();
-            let mut children = Vec::new();
-            if depth < 32 {
-                let targets = edges.get(id).map_or(&[][..], Vec::as_slice);
-                // Transitive reduction: a symptom another child already explains is nested there only.
-                let direct = targets.iter().filter(|t| !targets.iter().any(|o| o != *t && reaches(o, t, edges)));
-                children.extend(direct.filter_map(|child| nest(child, matched, edges, depth + 1)));
-            }
-            let deepest = children.iter().map(|(_, d)| d + 1).max().unwrap_or(0);
-            finding.explains = sort(&mut children);
-            Some((finding, deepest))
-        }
-        let mut top: Vec<(Finding, usize)> = Vec::new();
-        for f in &findings {
-            if f.outcome == Outcome::Match && !explained.contains(f.rule_id.as_str()) {
-                top.extend(nest(&f.rule_id, &matched, &edges, 0));
-            }
-        }
+        let mut top = nest_explained(&findings, &edges);
         drop(matched);
         top.extend(findings.into_iter().filter(|f| f.outcome != Outcome::Match).map(|f| (f, 0)));
         let findings = sort(&mut top);
@@ -324,6 +302,103 @@ impl KnowledgeBase {
     fn host_name(&self, snapshot: &Snapshot) -> Option<String> {
         self.manifest.host_facts.iter().find_map(|p| snapshot.fact(p).and_then(|v| v.as_str().map(str::to_owned)))
     }
+}
+
+/// Deepest nesting of explained findings in a report.
+const MAX_NESTING: usize = 32;
+
+/// Nests each matched finding once, under its first cause in report order, and lets every other
+/// cause refer to it by id in `also_explains` (DESIGN §6: referred to, not copied). Linear in the
+/// findings and edges apart from the transitive reduction, so a diamond-shaped `explains` graph
+/// costs neither exponential time nor an exponentially large report.
+fn nest_explained(findings: &[Finding], edges: &HashMap<&str, Vec<&str>>) -> Vec<(Finding, usize)> {
+    let by_id: HashMap<&str, &Finding> =
+        findings.iter().filter(|f| f.outcome == Outcome::Match).map(|f| (f.rule_id.as_str(), f)).collect();
+    // Transitive reduction: a symptom another target of the same cause already explains is reached
+    // through that target only.
+    let direct: HashMap<&str, Vec<&str>> = edges
+        .iter()
+        .map(|(id, targets)| {
+            let kept = targets.iter().filter(|t| !targets.iter().any(|o| o != *t && reaches(o, t, edges)));
+            (*id, kept.copied().collect())
+        })
+        .collect();
+    let mut depth: HashMap<&str, usize> = HashMap::new();
+    for id in by_id.keys() {
+        depth_of(id, &direct, &mut depth, &mut Vec::new());
+    }
+    let order = |ids: &mut Vec<&str>| {
+        ids.sort_by(|a, b| {
+            let (fa, fb) = (by_id[a], by_id[b]);
+            fa.severity.cmp(&fb.severity).then(depth[b].cmp(&depth[a])).then(a.cmp(b))
+        });
+    };
+    let explained: std::collections::HashSet<&str> = direct.values().flatten().copied().collect();
+    let mut roots: Vec<&str> = by_id.keys().copied().filter(|id| !explained.contains(id)).collect();
+    order(&mut roots);
+    // A cycle (only in a knowledge base loaded despite lint problems) has no root: its members are
+    // placed as roots after the rest, so no match is ever dropped.
+    let mut rest: Vec<&str> = by_id.keys().copied().filter(|id| explained.contains(id)).collect();
+    order(&mut rest);
+    roots.extend(rest);
+    let mut placed = std::collections::HashSet::new();
+    let mut top = Vec::new();
+    for root in roots {
+        if placed.insert(root) {
+            top.push((place(root, &by_id, &direct, &order, &mut placed, 0), depth[root]));
+        }
+    }
+    top
+}
+
+/// The finding `id` with the causes it explains nested (pre-order, so the first cause in report
+/// order gets each shared symptom) and the already placed ones listed in `also_explains`.
+fn place<'a>(
+    id: &'a str,
+    by_id: &HashMap<&'a str, &Finding>,
+    direct: &HashMap<&'a str, Vec<&'a str>>,
+    order: &dyn Fn(&mut Vec<&'a str>),
+    placed: &mut std::collections::HashSet<&'a str>,
+    level: usize,
+) -> Finding {
+    let mut finding = by_id[id].clone();
+    if level >= MAX_NESTING {
+        // Deeper symptoms stay unplaced and are listed at the top level, so the report's nesting
+        // (and whatever walks it recursively) stays shallow.
+        return finding;
+    }
+    let mut children = direct.get(id).cloned().unwrap_or_default();
+    order(&mut children);
+    for child in children {
+        if placed.insert(child) {
+            finding.explains.push(place(child, by_id, direct, order, placed, level + 1));
+        } else {
+            finding.also_explains.push(child.to_owned());
+        }
+    }
+    finding.also_explains.sort_unstable();
+    finding
+}
+
+/// The longest explains chain below `id` (memoised; an edge back into the current path counts as
+/// no edge, so a cycle cannot recurse forever).
+fn depth_of<'a>(
+    id: &'a str,
+    direct: &HashMap<&'a str, Vec<&'a str>>,
+    memo: &mut HashMap<&'a str, usize>,
+    path: &mut Vec<&'a str>,
+) -> usize {
+    if let Some(d) = memo.get(id) {
+        return *d;
+    }
+    if path.contains(&id) {
+        return 0;
+    }
+    path.push(id);
+    let d = direct.get(id).into_iter().flatten().map(|c| depth_of(c, direct, memo, path) + 1).max().unwrap_or(0);
+    path.pop();
+    memo.insert(id, d);
+    d
 }
 
 /// Whether `to` is reachable from `from` through explains edges between matched findings.
@@ -369,7 +444,7 @@ impl Judgement {
 }
 
 /// `Ok(None)`: pass; `Ok(Some(affected))`: match (with affected items for a list result).
-fn classify(value: &Dynamic) -> Result<Option<Option<Affected>>, String> {
+fn classify(value: &Dynamic, engine: &rhai::Engine) -> Result<Option<Option<Affected>>, String> {
     if let Ok(b) = value.as_bool() {
         return Ok(b.then_some(None));
     }
@@ -378,7 +453,10 @@ fn classify(value: &Dynamic) -> Result<Option<Option<Affected>>, String> {
     } else if let Some(fact) = value.read_lock::<Fact>().filter(|f| f.is_list()) {
         fact.tree.items(fact.id).iter().take(MAX_AFFECTED_ITEMS).map(|id| fact.tree.to_value(*id)).collect()
     } else {
-        return Err(format!("`when` returned {}, expected a bool or an array of affected items", value.type_name()));
+        return Err(format!(
+            "`when` returned {}, expected a bool or an array of affected items",
+            engine.map_type_name(value.type_name())
+        ));
     };
     let count = if let Some(array) = value.read_lock::<rhai::Array>() {
         array.len()
@@ -412,12 +490,25 @@ fn product_mismatch(products: &[String], snapshot: &Snapshot) -> Option<String> 
     ))
 }
 
-fn describe_error(e: &EvalAltResult) -> String {
+fn describe_error(e: &EvalAltResult, limits: &crate::sandbox::Limits) -> String {
     match e {
-        EvalAltResult::ErrorTooManyOperations(_) => "sandbox limit: too many operations (runaway loop?)".into(),
-        EvalAltResult::ErrorStackOverflow(_) => "sandbox limit: call stack too deep".into(),
+        EvalAltResult::ErrorTooManyOperations(_) => {
+            format!("sandbox limit: more than {} operations (runaway loop?)", limits.max_operations)
+        }
+        EvalAltResult::ErrorTerminated(mark, _)
+            if mark
+                .read_lock::<rhai::ImmutableString>()
+                .is_some_and(|m| m.as_str() == crate::sandbox::DEADLINE_MARK) =>
+        {
+            format!("sandbox limit: ran longer than the {} ms deadline", limits.deadline_ms)
+        }
+        EvalAltResult::ErrorStackOverflow(_) => {
+            format!("sandbox limit: function calls nested deeper than {}", limits.max_call_levels)
+        }
         EvalAltResult::ErrorDataTooLarge(what, _) => format!("sandbox limit: {what} too large"),
-        EvalAltResult::ErrorTooManyVariables(_) => "sandbox limit: too many variables".into(),
+        EvalAltResult::ErrorTooManyVariables(_) => {
+            format!("sandbox limit: more than {} variables", limits.max_variables)
+        }
         other => other.to_string(),
     }
 }

@@ -27,6 +27,7 @@ pub mod functions;
 pub mod kb;
 pub mod locate;
 pub mod manifest;
+pub mod mutate;
 pub mod report;
 pub mod rule;
 mod runtime;
@@ -34,6 +35,7 @@ pub mod sandbox;
 pub mod select;
 pub mod snapshot;
 pub mod testing;
+pub mod text_file;
 pub mod waiver;
 
 pub use condition::CompiledCondition;

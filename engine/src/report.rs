@@ -54,6 +54,22 @@ pub struct Summary {
     pub outcomes: BTreeMap<String, usize>,
     /// Matched rules per severity (`critical`, `error`, `warning`, `info`).
     pub severities: BTreeMap<String, usize>,
+    /// What a severity threshold left out of this report (present only when one above `info` was
+    /// given, e.g. `diagnose --min-severity error`; `outcomes.match` and `severities` then count
+    /// the matches shown).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hidden: Option<Hidden>,
+}
+
+/// Matches a severity threshold left out of a report.
+#[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+pub struct Hidden {
+    /// The threshold: matches less severe than this were left out.
+    pub min_severity: Severity,
+    /// How many matched rules were left out (each rule once, wherever it was nested).
+    pub matches: usize,
+    /// The rules left out, per severity below the threshold.
+    pub severities: BTreeMap<String, usize>,
 }
 
 /// One rule's result.
@@ -81,6 +97,10 @@ pub struct Finding {
     pub affected: Option<Affected>,
     /// Matched findings this one is the deeper cause of.
     pub explains: Vec<Finding>,
+    /// Ids of matched findings this one also explains, nested in full under another cause (each
+    /// finding appears once in a report; absent when empty).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_explains: Vec<String>,
     /// How to fix it.
     pub resolution: Resolution,
     /// Where the knowledge comes from.

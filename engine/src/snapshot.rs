@@ -64,8 +64,12 @@ impl std::fmt::Debug for SnapshotSchema {
 impl SnapshotSchema {
     /// Compiles a schema.
     pub fn new(schema: &Value) -> Result<Self> {
-        let validator =
-            jsonschema::options_for::<TreeJson>().build(schema).map_err(|e| Error::Schema(e.to_string()))?;
+        // `format` is only an annotation in draft 2020-12 unless asked for: the snapshot contract
+        // enforces it (RFC 3339 `date-time`, ISO 8601 `duration`), so a bad value is a located error.
+        let validator = jsonschema::options_for::<TreeJson>()
+            .should_validate_formats(true)
+            .build(schema)
+            .map_err(|e| Error::Schema(e.to_string()))?;
         Ok(SnapshotSchema { validator })
     }
 
@@ -92,7 +96,7 @@ impl SnapshotSchema {
 impl Snapshot {
     /// Reads a snapshot file (`.json`, or `.yaml`/`.yml`).
     pub fn from_path(path: &Path, schema: Option<&SnapshotSchema>) -> Result<Self> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let text = crate::text_file::read(path, crate::text_file::DEFAULT_MAX_BYTES, Error::Snapshot)?;
         Self::from_text(&text, path, schema)
     }
 

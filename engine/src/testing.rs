@@ -126,7 +126,7 @@ impl KnowledgeBase {
 
     /// Every healthy baseline, and each one reduced to the portable namespaces, built once for all
     /// rules. A variant that is not a valid snapshot is kept as its error, so it fails loudly.
-    fn healthy_variants(&self, baselines: &Baselines) -> Vec<HealthyVariant> {
+    pub(crate) fn healthy_variants(&self, baselines: &Baselines) -> Vec<HealthyVariant> {
         let mut out = Vec::new();
         for (name, value) in baselines {
             let mut variants = vec![(format!("healthy baseline {name}"), value.clone())];
@@ -198,17 +198,17 @@ impl KnowledgeBase {
 }
 
 /// A healthy snapshot every rule is checked against.
-struct HealthyVariant {
-    baseline: String,
-    label: String,
-    snapshot: Result<Snapshot, String>,
+pub(crate) struct HealthyVariant {
+    pub(crate) baseline: String,
+    pub(crate) label: String,
+    pub(crate) snapshot: Result<Snapshot, String>,
 }
 
-fn default_baseline(rule: &CompiledRule, baselines: &Baselines) -> Option<String> {
+pub(crate) fn default_baseline(rule: &CompiledRule, baselines: &Baselines) -> Option<String> {
     rule.rule.products.iter().find(|p| baselines.contains_key(*p)).cloned().or_else(|| baselines.keys().next().cloned())
 }
 
-fn build_test_snapshot(
+pub(crate) fn build_test_snapshot(
     kb: &KnowledgeBase,
     rule: &CompiledRule,
     test: &RuleTest,

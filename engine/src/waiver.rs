@@ -137,7 +137,7 @@ pub(crate) fn glob(pattern: &str, case_insensitive: bool) -> std::result::Result
 impl Waivers {
     /// Reads and checks a waivers file (YAML or JSON); every problem is located (file:line:col).
     pub fn read(path: &Path) -> Result<Waivers> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.to_path_buf(), source })?;
+        let text = crate::text_file::read(path, crate::text_file::DEFAULT_MAX_BYTES, Error::Waivers)?;
         Self::parse(&text, path)
     }
 

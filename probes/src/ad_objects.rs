@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 
 use crate::facts::Nullable;
 use crate::facts::ad::{AdGroup, AdUser};
+use crate::facts::{known, lift};
 
 /// `userAccountControl` ACCOUNTDISABLE.
 pub const UAC_ACCOUNTDISABLE: u32 = 0x2;
@@ -167,23 +168,23 @@ fn count(entry: &Entry, name: &str) -> Option<u64> {
 #[must_use]
 pub fn user(entry: &Entry) -> AdUser {
     AdUser {
-        dn: Some(entry.dn.clone()),
-        object_guid: entry.values("objectguid").first().and_then(|v| guid_text(v)),
+        dn: known(entry.dn.clone()),
+        object_guid: lift(entry.values("objectguid").first().and_then(|v| guid_text(v))),
         consistency_guid: Some(Nullable(entry.values("ms-ds-consistencyguid").first().and_then(|v| guid_text(v)))),
         upn: nullable_text(entry, "userprincipalname"),
-        sam: entry.text("samaccountname"),
+        sam: lift(entry.text("samaccountname")),
         mail: nullable_text(entry, "mail"),
         mail_nickname: nullable_text(entry, "mailnickname"),
-        proxy_addresses: Some(entry.texts("proxyaddresses")),
+        proxy_addresses: known(entry.texts("proxyaddresses")),
         display_name: nullable_text(entry, "displayname"),
-        user_account_control: entry.integer("useraccountcontrol").and_then(|v| u32::try_from(v).ok()),
-        user_certificate_count: count(entry, "usercertificate"),
-        user_smime_certificate_count: count(entry, "usersmimecertificate"),
-        thumbnail_photo_bytes: Some(entry.values("thumbnailphoto").first().map_or(0, |v| v.len() as u64)),
+        user_account_control: lift(entry.integer("useraccountcontrol").and_then(|v| u32::try_from(v).ok())),
+        user_certificate_count: lift(count(entry, "usercertificate")),
+        user_smime_certificate_count: lift(count(entry, "usersmimecertificate")),
+        thumbnail_photo_bytes: known(entry.values("thumbnailphoto").first().map_or(0, |v| v.len() as u64)),
         ms_exch_recipient_type_details: Some(Nullable(entry.integer("msexchrecipienttypedetails"))),
-        acl_inheritance_disabled: entry.values("ntsecuritydescriptor").first().and_then(|sd| dacl_protected(sd)),
+        acl_inheritance_disabled: lift(entry.values("ntsecuritydescriptor").first().and_then(|sd| dacl_protected(sd))),
         admin_count: Some(Nullable(entry.integer("admincount"))),
-        is_critical_system_object: Some(entry.boolean("iscriticalsystemobject").unwrap_or(false)),
+        is_critical_system_object: known(entry.boolean("iscriticalsystemobject").unwrap_or(false)),
     }
 }
 
@@ -194,13 +195,13 @@ pub fn group(entry: &Entry) -> AdGroup {
     let mail = entry.text("mail");
     let proxy_addresses = entry.texts("proxyaddresses");
     AdGroup {
-        dn: Some(entry.dn.clone()),
-        object_guid: entry.values("objectguid").first().and_then(|v| guid_text(v)),
+        dn: known(entry.dn.clone()),
+        object_guid: lift(entry.values("objectguid").first().and_then(|v| guid_text(v))),
         display_name: nullable_text(entry, "displayname"),
-        mail_enabled: Some(mail.is_some() || !proxy_addresses.is_empty()),
+        mail_enabled: known(mail.is_some() || !proxy_addresses.is_empty()),
         mail: Some(Nullable(mail)),
-        proxy_addresses: Some(proxy_addresses),
-        member_count: count(entry, "member"),
+        proxy_addresses: known(proxy_addresses),
+        member_count: lift(count(entry, "member")),
     }
 }
 

@@ -22,6 +22,12 @@ use std::time::Duration;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+/// Longest time limit a probe may be given: one day.
+pub const MAX_TIMEOUT_SECONDS: u64 = 86_400;
+
+/// Largest output cap an extension may be given: 1 GiB.
+pub const MAX_OUTPUT_BYTES: u64 = 1 << 30;
+
 /// `$id` of the configuration schema.
 pub const CONFIG_SCHEMA_ID: &str = "https://syncdoctor.invalid/schema/config.schema.json";
 
@@ -78,8 +84,10 @@ impl CollectConfig {
     ///
     /// [`ConfigError`] when the file cannot be read or is not a valid configuration.
     pub fn from_path(path: &Path) -> Result<Self, ConfigError> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| ConfigError { origin: path.display().to_string(), message: e.to_string() })?;
+        let text = syncdoctor_engine::text_file::read_located(path, 16 << 20).map_err(|d| ConfigError {
+            origin: path.display().to_string(),
+            message: d.to_string().trim_start_matches(&format!("{}:", path.display())).trim().to_owned(),
+        })?;
         let mut config = Self::from_yaml_str(&text, &path.display().to_string())?;
         config.resolve_relative_to(path.parent().unwrap_or_else(|| Path::new(".")));
         Ok(config)
@@ -94,7 +102,46 @@ impl CollectConfig {
         if text.trim().is_empty() {
             return Ok(Self::default());
         }
-        serde_saphyr::from_str(text).map_err(|e| ConfigError { origin: origin.to_owned(), message: e.to_string() })
+        let config: Self = serde_saphyr::from_str(text)
+            .map_err(|e| ConfigError { origin: origin.to_owned(), message: e.to_string() })?;
+        config.check_values(text, origin)?;
+        Ok(config)
+    }
+
+    /// Checks the values serde cannot: ranges and NUL bytes, located at the line where the key
+    /// is written (so a typo cannot overflow a clock, wrap a cap to zero or reach `exec`).
+    fn check_values(&self, text: &str, origin: &str) -> Result<(), ConfigError> {
+        let mut problems: Vec<(String, String)> = Vec::new();
+        let range = |key: &str, value: u64, low: u64, high: u64| {
+            (value < low || value > high)
+                .then(|| (key.to_owned(), format!("`{key}` is {value}; it must be between {low} and {high}")))
+        };
+        if let Some(seconds) = self.timeout_seconds {
+            problems.extend(range("timeout_seconds", seconds, 1, MAX_TIMEOUT_SECONDS));
+        }
+        for (probe, seconds) in &self.timeouts {
+            problems.extend(range(probe, *seconds, 1, MAX_TIMEOUT_SECONDS));
+        }
+        for exec in &self.exec {
+            if let Some(cap) = exec.max_output_bytes {
+                problems.extend(range("max_output_bytes", u64::try_from(cap).unwrap_or(u64::MAX), 1, MAX_OUTPUT_BYTES));
+            }
+            let nul = exec.name.contains('\0')
+                || exec.command.as_os_str().as_encoded_bytes().contains(&0)
+                || exec.args.iter().any(|a| a.contains('\0'));
+            if nul {
+                problems.push((
+                    "name".to_owned(),
+                    format!("exec `{}`: a NUL byte in its name, command or arguments", exec.name.escape_default()),
+                ));
+            }
+        }
+        let Some((key, message)) = problems.into_iter().next() else { return Ok(()) };
+        let at = text.lines().enumerate().find_map(|(i, line)| {
+            let column = line.find(&format!("{key}:"))?;
+            Some(format!("line {} column {}: ", i + 1, column + 1))
+        });
+        Err(ConfigError { origin: origin.to_owned(), message: format!("{}{message}", at.unwrap_or_default()) })
     }
 
     /// The time limit of one probe.

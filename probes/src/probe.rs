@@ -11,7 +11,7 @@
 //! ```
 //! use std::time::Duration;
 //!
-//! use syncdoctor_probes::facts::Facts;
+//! use syncdoctor_probes::facts::{Facts, known};
 //! use syncdoctor_probes::facts::host::Host;
 //! use syncdoctor_probes::probe::{FactTree, Probe, ProbeContext, fact_tree};
 //! use syncdoctor_probes::ProbeError;
@@ -33,7 +33,7 @@
 //!             .as_str()
 //!             .ok_or_else(|| ProbeError::Other("config.host_name is not set".into()))?;
 //!         let facts = Facts {
-//!             host: Some(Host { name: Some(name.to_owned()), ..Host::default() }),
+//!             host: Some(Host { name: known(name.to_owned()), ..Host::default() }),
 //!             ..Facts::default()
 //!         };
 //!         fact_tree(&facts)

@@ -23,6 +23,32 @@ pub fn to_json(document: &SnapshotDocument) -> Result<String, serde_json::Error>
 ///
 /// Any I/O error; the temporary file is removed and `path` is left as it was.
 pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
+    // A link is written through (its target is replaced, the link stays); a device, pipe or
+    // socket is never replaced by a regular file (as root, `-o /dev/null` would otherwise
+    // replace the system's /dev/null).
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            // A dangling link names the file to create.
+            resolved = fs::canonicalize(path).or_else(|_| {
+                let target = fs::read_link(path)?;
+                Ok::<_, std::io::Error>(path.parent().map_or_else(|| target.clone(), |p| p.join(&target)))
+            })?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
+    if let Ok(meta) = fs::metadata(path)
+        && !meta.is_file()
+    {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            format!(
+                "{} is not a regular file (a folder, device, pipe or socket): give the path of a file",
+                path.display()
+            ),
+        ));
+    }
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -35,7 +61,11 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     if renamed.is_err() {
         let _ = fs::remove_file(&temp);
     }
-    renamed
+    renamed?;
+    // The rename is durable once the folder's entry is on disk too.
+    #[cfg(unix)]
+    File::open(&dir)?.sync_all()?;
+    Ok(())
 }
 
 fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
@@ -66,6 +96,27 @@ mod tests {
         let leftovers: Vec<_> =
             fs::read_dir(&dir).unwrap().flatten().filter(|e| e.file_name() != "snap.json").collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_link_is_written_through_and_a_fifo_is_never_replaced() {
+        let dir = std::env::temp_dir().join(format!("syncdoctor-writer-special-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let real = dir.join("real.json");
+        fs::write(&real, "old").unwrap();
+        let link = dir.join("link.json");
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        write_atomically(&link, "{}\n").unwrap();
+        assert!(fs::symlink_metadata(&link).unwrap().file_type().is_symlink(), "the link stays a link");
+        assert_eq!(fs::read_to_string(&real).unwrap(), "{}\n");
+        let fifo = dir.join("fifo.json");
+        assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+        let error = write_atomically(&fifo, "{}").unwrap_err();
+        assert!(error.to_string().contains("not a regular file"), "{error}");
+        assert!(!fs::metadata(&fifo).unwrap().is_file(), "the FIFO is still a FIFO");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -138,15 +138,15 @@ fn enums_keep_microsoft_spellings() {
         enum_at("facts.entra.onprem_sync.deletion_prevention_type"),
         json!(["disabled", "enabledForCount", "enabledForPercentage"])
     );
-    assert_eq!(schema_at(&schema, "facts.network.dns.chain.type")["type"], "string");
+    assert_eq!(schema_at(&schema, "facts.network.dns.chain.type")["type"], json!(["string", "null"]));
 }
 
 #[test]
-fn null_is_accepted_only_where_facts_md_says_so() {
+fn leaf_types_formats_and_nullable_containers() {
     let schema = snapshot_schema();
     let types = |path: &str| schema_at(&schema, path)["type"].clone();
-    assert_eq!(types("facts.host.name"), "string");
-    assert_eq!(types("facts.host.memory_bytes"), "integer");
+    assert_eq!(types("facts.host.name"), json!(["string", "null"]));
+    assert_eq!(types("facts.host.memory_bytes"), json!(["integer", "null"]));
     assert_eq!(schema_at(&schema, "facts.host.memory_bytes")["minimum"], 0);
     assert_eq!(types("facts.host.tls.tls12_client_enabled"), json!(["boolean", "null"]));
     assert_eq!(types("facts.entra.tenant.directory_quota_used"), json!(["integer", "null"]));
@@ -157,9 +157,56 @@ fn null_is_accepted_only_where_facts_md_says_so() {
     // Object-valued nullables: `anyOf: [{$ref}, {type: null}]`.
     let jobs = schema_at(&schema, "facts.entra.cloud_sync.configs.jobs");
     assert_eq!(jobs["properties"]["quarantine"]["anyOf"][1], json!({"type": "null"}));
+    // Sections (objects) are read or not: absent, never `null`.
+    assert_eq!(types("facts.host"), "object");
     // `present` is the only required key of a service.
     let service = schema_at(&schema, "facts.services.adsync");
     assert_eq!(service["required"], json!(["present"]));
+}
+
+/// Every leaf below `schema` (a scalar, an enum or a list of scalars) as (dotted path, accepts `null`).
+fn leaves(root: &Value, schema: &Value, path: &str, out: &mut Vec<(String, bool)>) {
+    let mut current = deref(root, schema);
+    let mut nullable = current.get("type").and_then(Value::as_array).is_some_and(|t| t.contains(&json!("null")));
+    if let Some(Value::Array(branches)) = current.get("anyOf") {
+        nullable |= branches.iter().any(|b| b["type"] == "null");
+        if let Some(inner) = branches.iter().find(|b| b["type"] != "null") {
+            current = deref(root, inner);
+        }
+    }
+    let is_type = |t: &str| current["type"] == t || current["type"].as_array().is_some_and(|a| a.contains(&json!(t)));
+    if is_type("object") {
+        if let Some(Value::Object(properties)) = current.get("properties") {
+            for (name, property) in properties {
+                leaves(root, property, &format!("{path}.{name}"), out);
+            }
+        }
+        if let Some(additional @ Value::Object(_)) = current.get("additionalProperties") {
+            leaves(root, additional, &format!("{path}.*"), out);
+        }
+        return;
+    }
+    if is_type("array") {
+        let items = deref(root, &current["items"]);
+        if items["type"] == "object" || items.get("properties").is_some() {
+            leaves(root, items, &format!("{path}[]"), out);
+            return;
+        }
+    }
+    out.push((path.to_owned(), nullable));
+}
+
+#[test]
+fn every_leaf_fact_accepts_null() {
+    let schema = snapshot_schema();
+    let facts = schema_at(&schema, "facts");
+    let mut found = Vec::new();
+    leaves(&schema, facts, "facts", &mut found);
+    assert!(found.len() > 400, "only {} leaves", found.len());
+    // `facts.products` is a list the registry derives; it is `[]` when nothing is installed.
+    let refused: Vec<&String> =
+        found.iter().filter(|(path, nullable)| !nullable && path != "facts.products").map(|(path, _)| path).collect();
+    assert!(refused.is_empty(), "{} of {} leaves refuse null: {refused:#?}", refused.len(), found.len());
 }
 
 const RHAI_WORDS: &[&str] = &[
@@ -347,16 +394,16 @@ fn absent_null_and_value_stay_distinct() {
         assert_eq!(&serde_json::to_value(&parsed).unwrap(), doc);
     }
 
-    // `null` where facts.md does not allow it is rejected by the schema. (serde reads it as
-    // absent, so such a document does not round-trip: validate before trusting it.)
-    for bad in [
+    // `null` is accepted on every leaf and survives the typed model (it is not turned into "absent").
+    for null in [
         minimal(json!({ "host": { "name": null } })),
         minimal(json!({ "services": { "adsync": { "present": true, "state": null } } })),
-        minimal(json!({ "connect": { "connectors": [ { "name": null } ] } })),
+        minimal(json!({ "connect": { "connectors": [ { "name": null, "kind": null } ] } })),
+        minimal(json!({ "connect": { "scheduler": { "customized_interval": null } } })),
     ] {
-        assert!(!validator.is_valid(&bad), "schema accepted {bad}");
-        let parsed: SnapshotDocument = serde_json::from_value(bad.clone()).unwrap();
-        assert_ne!(serde_json::to_value(&parsed).unwrap(), bad);
+        assert!(validator.is_valid(&null), "schema refused {null}");
+        let parsed: SnapshotDocument = serde_json::from_value(null.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&parsed).unwrap(), null);
     }
 
     // Unknown keys, unknown namespaces, misspelled enum values and a missing `present` are

@@ -14,6 +14,7 @@ use support::tls::{TestCa, tls_server};
 use support::{ProxyRule, http_server, proxy, refused_port, silent_server};
 use syncdoctor_engine::SnapshotSchema;
 use syncdoctor_probes::builtin::Defaults;
+use syncdoctor_probes::facts::{Known, known};
 use syncdoctor_probes::network::dns::Resolver;
 use syncdoctor_probes::network::tcp::{self, HttpProxy};
 use syncdoctor_probes::network::tls::{TlsJudge, tls_check};
@@ -75,19 +76,19 @@ fn a_local_ca_is_flagged_as_inspection_and_a_trusted_one_is_not() {
 
     let check = tls_check("localhost", server.port(), None, SHORT, &TlsJudge::public());
     assert_eq!(check.error.as_ref().and_then(|e| e.as_ref()), None, "{check:?}");
-    assert_eq!(check.leaf_subject.as_deref(), Some("CN=localhost"));
-    assert_eq!(check.leaf_issuer.as_deref(), Some("CN=Contoso Firewall Inspection CA, O=Contoso"));
-    assert_eq!(check.root_subject.as_deref(), Some("CN=Contoso Firewall Inspection CA, O=Contoso"));
-    assert_eq!(check.chain.as_deref(), Some(&["CN=localhost".to_owned()][..]));
-    assert_eq!(check.issuer_is_microsoft_or_public_ca, Some(false), "a private CA means inspection");
-    assert_eq!(check.hostname_match, Some(true));
+    assert_eq!(check.leaf_subject.known().map(String::as_str), Some("CN=localhost"));
+    assert_eq!(check.leaf_issuer.known().map(String::as_str), Some("CN=Contoso Firewall Inspection CA, O=Contoso"));
+    assert_eq!(check.root_subject.known().map(String::as_str), Some("CN=Contoso Firewall Inspection CA, O=Contoso"));
+    assert_eq!(check.chain.known().map(Vec::as_slice), Some(&["CN=localhost".to_owned()][..]));
+    assert_eq!(check.issuer_is_microsoft_or_public_ca, known(false), "a private CA means inspection");
+    assert_eq!(check.hostname_match, known(true));
 
     // The same chain judged with that CA counted as public (the public-chain case: a chain that
     // builds to a trusted root). The leaf does not name 127.0.0.1.
     let trusting = TlsJudge::public().with_extra_roots(&inspection.pem()).unwrap();
     let check = tls_check("127.0.0.1", server.port(), None, SHORT, &trusting);
-    assert_eq!(check.issuer_is_microsoft_or_public_ca, Some(true));
-    assert_eq!(check.hostname_match, Some(false));
+    assert_eq!(check.issuer_is_microsoft_or_public_ca, known(true));
+    assert_eq!(check.hostname_match, known(false));
 
     // A chain with an intermediate that builds to a trusted root (the public-chain case): the
     // server presents leaf + intermediate; the root is what the intermediate names as issuer.
@@ -97,14 +98,14 @@ fn a_local_ca_is_flagged_as_inspection_and_a_trusted_one_is_not() {
     let server = tls_server(vec![leaf, issuing.der()], key);
     let public = TlsJudge::public().with_extra_roots(&root.pem()).unwrap();
     let check = tls_check("localhost", server.port(), None, SHORT, &public);
-    assert_eq!(check.issuer_is_microsoft_or_public_ca, Some(true), "{check:?}");
-    assert_eq!(check.leaf_issuer.as_deref(), Some("CN=Test TLS RSA CA G1, O=Test Trust Inc"));
-    assert_eq!(check.chain.unwrap(), ["CN=localhost", "CN=Test TLS RSA CA G1, O=Test Trust Inc"]);
-    assert_eq!(check.root_subject.as_deref(), Some("CN=Test Global Root G2, O=Test Trust Inc"));
-    assert_eq!(check.hostname_match, Some(true));
+    assert_eq!(check.issuer_is_microsoft_or_public_ca, known(true), "{check:?}");
+    assert_eq!(check.leaf_issuer.known().map(String::as_str), Some("CN=Test TLS RSA CA G1, O=Test Trust Inc"));
+    assert_eq!(check.chain.into_known().unwrap(), vec!["CN=localhost", "CN=Test TLS RSA CA G1, O=Test Trust Inc"]);
+    assert_eq!(check.root_subject.known().map(String::as_str), Some("CN=Test Global Root G2, O=Test Trust Inc"));
+    assert_eq!(check.hostname_match, known(true));
     // Without the root counted as public, the same chain is inspection.
     let check = tls_check("localhost", server.port(), None, SHORT, &TlsJudge::public());
-    assert_eq!(check.issuer_is_microsoft_or_public_ca, Some(false));
+    assert_eq!(check.issuer_is_microsoft_or_public_ca, known(false));
 }
 
 #[test]
@@ -115,9 +116,9 @@ fn tls_through_a_proxy_sees_what_the_proxy_presents() {
     let proxy_server = proxy(vec![ProxyRule::Tunnel("login.microsoftonline.com".into(), interceptor)]);
     let via = HttpProxy::parse(&proxy_server.address.to_string()).unwrap();
     let check = tls_check("login.microsoftonline.com", 443, Some(&via), SHORT, &TlsJudge::public());
-    assert_eq!(check.leaf_issuer.as_deref(), Some("CN=Proxy Inspection Root, O=Contoso"), "{check:?}");
-    assert_eq!(check.issuer_is_microsoft_or_public_ca, Some(false));
-    assert_eq!(check.hostname_match, Some(true));
+    assert_eq!(check.leaf_issuer.known().map(String::as_str), Some("CN=Proxy Inspection Root, O=Contoso"), "{check:?}");
+    assert_eq!(check.issuer_is_microsoft_or_public_ca, known(false));
+    assert_eq!(check.hostname_match, known(true));
 
     let refused = tls_check("blocked.test", 443, Some(&via), SHORT, &TlsJudge::public());
     assert!(refused.leaf_issuer.is_none(), "no certificate seen");

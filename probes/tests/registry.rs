@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use syncdoctor_engine::SnapshotSchema;
 use syncdoctor_engine::envelope::ProbeStatus;
+use syncdoctor_probes::facts::Known;
 use syncdoctor_probes::probe::{FactTree, Probe, ProbeContext};
 use syncdoctor_probes::registry::{Progress, Registry, RunOptions};
 use syncdoctor_probes::{ProbeError, snapshot_schema};
@@ -144,7 +145,7 @@ fn skipped_partial_and_not_selected_probes_are_recorded_with_why() {
     assert_eq!(status(&all, "ldap"), (ProbeStatus::Skipped, Some("not configured: no ldap section".into())));
     assert_eq!(status(&all, "graph"), (ProbeStatus::Partial, Some("groups unreadable".into())));
     assert_eq!(
-        all.facts.entra.as_ref().and_then(|e| e.tenant.as_ref()).and_then(|t| t.id.as_deref()),
+        all.facts.entra.as_ref().and_then(|e| e.tenant.as_ref()).and_then(|t| t.id.known().map(String::as_str)),
         Some("00000000-0000-0000-0000-000000000001")
     );
 

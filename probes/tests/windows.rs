@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use syncdoctor_engine::SnapshotSchema;
-use syncdoctor_probes::facts::Nullable;
 use syncdoctor_probes::facts::services::{LogonAccountKind, ServiceState, StartMode};
+use syncdoctor_probes::facts::{Known, Nullable, known};
 use syncdoctor_probes::files::dotnet_config::decode_text;
 use syncdoctor_probes::import::{ImportConfig, ImportProbe};
 use syncdoctor_probes::probe::{Probe, ProbeContext};
@@ -31,33 +31,33 @@ fn win32_service_json_gives_every_service_key() {
     let value = parse::json(&fixture("win32-service.json")).unwrap();
     let services = parse::services_from_cim(&value, Some("SYNC01"));
     let adsync = &services["adsync"];
-    assert!(adsync.present);
-    assert_eq!(adsync.state, Some(ServiceState::Stopped));
-    assert_eq!(adsync.start_mode, Some(StartMode::Auto));
-    assert_eq!(adsync.logon_account.as_deref(), Some(r"NT SERVICE\ADSync"));
-    assert_eq!(adsync.logon_account_kind, Some(LogonAccountKind::VirtualAccount));
-    assert_eq!(adsync.win32_exit_code, Some(1069));
-    assert_eq!(services["provisioning_agent"].state, Some(ServiceState::Running));
-    assert!(!services["dirsync_scheduler"].present, "not listed means not installed");
+    assert_eq!(adsync.present, Nullable::value(true));
+    assert_eq!(adsync.state, known(ServiceState::Stopped));
+    assert_eq!(adsync.start_mode, known(StartMode::Auto));
+    assert_eq!(adsync.logon_account.known().map(String::as_str), Some(r"NT SERVICE\ADSync"));
+    assert_eq!(adsync.logon_account_kind, known(LogonAccountKind::VirtualAccount));
+    assert_eq!(adsync.win32_exit_code, known(1069));
+    assert_eq!(services["provisioning_agent"].state, known(ServiceState::Running));
+    assert_eq!(services["dirsync_scheduler"].present, Nullable::value(false), "not listed means not installed");
     assert_eq!(services.len(), 6);
 
     // One service: ConvertTo-Json prints an object, not a one-element array.
     let single = parse::services_from_cim(&parse::json(&fixture("win32-service-single.json")).unwrap(), None);
-    assert_eq!(single["adsync"].logon_account_kind, Some(LogonAccountKind::Gmsa));
+    assert_eq!(single["adsync"].logon_account_kind, known(LogonAccountKind::Gmsa));
     // Nothing found: empty output.
     let none = parse::services_from_cim(&parse::json("").unwrap(), None);
-    assert!(none.values().all(|s| !s.present));
+    assert!(none.values().all(|s| s.present == Nullable::value(false)));
 }
 
 #[test]
 fn sc_qc_text_is_read_and_1060_means_absent() {
     let service = parse::service_from_sc_qc(&fixture("sc-qc-adsync.txt"), Some("SYNC01")).unwrap();
-    assert_eq!(service.name.as_deref(), Some("ADSync"));
-    assert_eq!(service.display_name.as_deref(), Some("Microsoft Azure AD Sync"));
-    assert_eq!(service.start_mode, Some(StartMode::Auto));
-    assert_eq!(service.logon_account.as_deref(), Some(r"CONTOSO\svc-adsync"));
-    assert_eq!(service.logon_account_kind, Some(LogonAccountKind::DomainUser));
-    assert!(!parse::service_from_sc_qc(&fixture("sc-qc-missing.txt"), None).unwrap().present);
+    assert_eq!(service.name.known().map(String::as_str), Some("ADSync"));
+    assert_eq!(service.display_name.known().map(String::as_str), Some("Microsoft Azure AD Sync"));
+    assert_eq!(service.start_mode, known(StartMode::Auto));
+    assert_eq!(service.logon_account.known().map(String::as_str), Some(r"CONTOSO\svc-adsync"));
+    assert_eq!(service.logon_account_kind, known(LogonAccountKind::DomainUser));
+    assert_eq!(parse::service_from_sc_qc(&fixture("sc-qc-missing.txt"), None).unwrap().present, Nullable::value(false));
     assert!(parse::service_from_sc_qc("Access is denied.", None).is_err());
 }
 
@@ -87,15 +87,17 @@ fn get_adsyncscheduler_json_of_powershell_5_and_7() {
         json!({
             "sync_cycle_enabled": true, "maintenance_enabled": true, "staging_mode_enabled": false,
             "scheduler_suspended": false, "allowed_interval": "PT30M", "effective_interval": "PT30M",
+            // printed as `null` by a default scheduler: gathered, so `null`, not absent
+            "customized_interval": null,
             "next_cycle_start": "2026-11-20T10:00:21Z", "next_policy_type": "Delta",
             "purge_run_history_interval": "P7D"
         })
     );
     let scheduler = parse::scheduler(&parse::json(&fixture("adsync-scheduler-ps7.json")).unwrap());
-    assert_eq!(scheduler.customized_interval.as_deref(), Some("PT3H"));
-    assert_eq!(scheduler.next_cycle_start.as_deref(), Some("2026-11-20T10:00:21Z"));
+    assert_eq!(scheduler.customized_interval.known().map(String::as_str), Some("PT3H"));
+    assert_eq!(scheduler.next_cycle_start.known().map(String::as_str), Some("2026-11-20T10:00:21Z"));
     assert_eq!(json_of(&scheduler.next_policy_type), json!("Initial"));
-    assert_eq!((scheduler.staging_mode_enabled, scheduler.scheduler_suspended), (Some(true), Some(true)));
+    assert_eq!((scheduler.staging_mode_enabled, scheduler.scheduler_suspended), (known(true), known(true)));
 }
 
 #[test]
@@ -105,7 +107,8 @@ fn get_adsyncconnector_and_runprofileresult() {
         json_of(&connectors[0]),
         json!({
             "name": "contoso.com", "id": "b891884f-051e-4a83-95af-2544101c9083", "kind": "ad",
-            "connector_type_name": "AD", "account_user": "MSOL_1a2b3c4d5e6f", "account_domain": "contoso.com",
+            "connector_type_name": "AD", "subtype": null,
+            "account_user": "MSOL_1a2b3c4d5e6f", "account_domain": "contoso.com",
             "last_modified": "2026-10-02T08:11:43Z",
             "partitions": [
                 { "dn": "DC=contoso,DC=com", "selected": true, "inclusions": ["DC=contoso,DC=com"], "exclusions": ["OU=Disabled,DC=contoso,DC=com"] },
@@ -114,10 +117,14 @@ fn get_adsyncconnector_and_runprofileresult() {
         })
     );
     assert_eq!(json_of(&connectors[1].kind), json!("entra"));
-    assert_eq!(connectors[1].account_user.as_deref(), Some("Sync_SYNC01_1a2b3c4d5e6f@contoso.onmicrosoft.com"));
+    assert_eq!(
+        connectors[1].account_user.known().map(String::as_str),
+        Some("Sync_SYNC01_1a2b3c4d5e6f@contoso.onmicrosoft.com")
+    );
     assert_eq!(connectors[1].account_domain, Some(Nullable::null()));
 
-    let kinds = connectors.iter().map(|c| (c.name.clone().unwrap(), c.kind.unwrap())).collect();
+    let kinds =
+        connectors.iter().map(|c| (c.name.clone().into_known().unwrap(), c.kind.into_known().unwrap())).collect();
     let runs = parse::runs(&parse::json(&fixture("adsync-runprofileresult.json")).unwrap(), &kinds);
     assert_eq!(
         json_of(&runs[0]),
@@ -159,7 +166,7 @@ fn secedit_user_rights_inf() {
         })
     );
     let none = parse::user_rights("[Unicode]\nUnicode=yes\n[Privilege Rights]\n").unwrap();
-    assert_eq!(none.se_deny_service_logon_right, Some(vec![]), "a right not in the file is held by no one");
+    assert_eq!(none.se_deny_service_logon_right, known(vec![]), "a right not in the file is held by no one");
     assert!(parse::user_rights("[Version]\n").is_err());
 }
 

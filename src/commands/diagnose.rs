@@ -1,6 +1,6 @@
 //! `syncdoctor diagnose`: one snapshot in, one report out.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::Path;
 use std::time::Instant;
 
@@ -35,7 +35,12 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
     }
     let elapsed = started.elapsed();
     let threshold: Severity = args.min_severity.into();
-    let text = render::render(&report, args.format, threshold);
+    let options = render::RenderOptions {
+        threshold,
+        max_items: if args.all_items { None } else { Some(args.max_items) },
+        width: terminal_width(),
+    };
+    let text = render::render_with(&report, args.format, &options);
     let mut out = anstream::stdout();
     match out.write_all(text.as_bytes()) {
         // A reader that stopped early (`| head`) is not an error.
@@ -48,4 +53,12 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
     }
     let problems = report.has_match_at_or_above(threshold) || report.has_expired_waivers();
     Ok(if problems { exit::FOUND } else { exit::OK })
+}
+
+/// The terminal's width when standard output is one, else [`render::DEFAULT_WIDTH`].
+fn terminal_width() -> usize {
+    if !std::io::stdout().is_terminal() {
+        return render::DEFAULT_WIDTH;
+    }
+    terminal_size::terminal_size().map_or(render::DEFAULT_WIDTH, |(w, _)| usize::from(w.0))
 }

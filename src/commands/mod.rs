@@ -4,9 +4,11 @@ pub mod collect;
 pub mod diagnose;
 pub mod diff;
 pub mod explain;
+pub mod mutate;
 pub mod replay;
 pub mod rules;
 pub mod schema;
+pub mod shell;
 
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -26,10 +28,12 @@ pub fn not_yet(verb: &str, issue: u32) -> Result<u8, CliError> {
 /// Reads a snapshot from a file or standard input (`-`), validated with the knowledge base's schema.
 pub fn read_snapshot(kb: &KnowledgeBase, path: &Path) -> Result<Snapshot, CliError> {
     if path == Path::new("-") {
-        let mut text = String::new();
+        let mut bytes = Vec::new();
         std::io::stdin()
-            .read_to_string(&mut text)
+            .read_to_end(&mut bytes)
             .map_err(|e| CliError::Io(format!("cannot read standard input: {e}")))?;
+        let text = syncdoctor_engine::text_file::decode(bytes, Path::new("<stdin>"))
+            .map_err(|d| syncdoctor_engine::Error::Snapshot(vec![d]))?;
         let origin =
             if text.trim_start().starts_with('{') { PathBuf::from("<stdin>") } else { PathBuf::from("<stdin>.yaml") };
         return Ok(Snapshot::from_text(&text, &origin, kb.snapshot_schema())?);

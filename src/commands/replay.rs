@@ -131,7 +131,9 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8, CliError> {
         profile: args.profile,
         progress: std::io::stderr().is_terminal(),
     };
-    let mut builder = rayon::ThreadPoolBuilder::new();
+    // Workers get the main thread's stack (rayon's default is 2 MiB), so a condition at the
+    // sandbox's nesting and call-depth bounds runs the same in replay as in diagnose.
+    let mut builder = rayon::ThreadPoolBuilder::new().stack_size(8 << 20);
     if let Some(n) = args.jobs {
         builder = builder.num_threads(n.max(1));
     }
@@ -176,6 +178,9 @@ enum Source {
     File { path: PathBuf, name: String },
     /// An NDJSON stream (`None`: standard input).
     Stream(Option<PathBuf>),
+    /// An entry that could not be read (an unreadable folder, a dangling link): reported as a bad
+    /// input of its own while the rest of the replay goes on.
+    Bad { label: String, message: String },
 }
 
 /// One snapshot to evaluate.
@@ -212,9 +217,26 @@ fn sources(inputs: &[PathBuf]) -> Result<Vec<Source>, CliError> {
         if input == Path::new("-") {
             out.push(Source::Stream(None));
         } else if input.is_dir() {
-            let walker = walkdir::WalkDir::new(input).sort_by_file_name();
+            // Links are followed (a corpus is often a folder of links); a dangling one, a loop or
+            // an unreadable sub-folder is one bad input, not the end of the replay.
+            let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
             for entry in walker {
-                let entry = entry.map_err(|e| CliError::Io(format!("cannot walk {}: {e}", input.display())))?;
+                let entry = match entry {
+                    Ok(entry) => entry,
+                    Err(e) => {
+                        let label = e.path().unwrap_or(input).display().to_string();
+                        let why = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
+                        let message = if e.loop_ancestor().is_some() {
+                            format!("{label}: a link loop: {why}")
+                        } else if e.path().is_some_and(|p| p.is_symlink() && !p.exists()) {
+                            format!("{label}: a dangling link (its target does not exist)")
+                        } else {
+                            format!("{label}: cannot read: {why}")
+                        };
+                        out.push(Source::Bad { label, message });
+                        continue;
+                    }
+                };
                 let path = entry.path();
                 if !entry.file_type().is_file() || !is_snapshot_file(path) {
                     continue;
@@ -246,6 +268,11 @@ fn inputs(sources: Vec<Source>) -> impl Iterator<Item = Input> {
                 source: path.display().to_string(),
                 name,
                 payload: Payload::File(path),
+            })),
+            Source::Bad { label, message } => Box::new(std::iter::once(Input {
+                name: stem(Path::new(&label)),
+                source: label,
+                payload: Payload::Unreadable(message),
             })),
             Source::Stream(path) => {
                 let (label, name) = match &path {
@@ -344,6 +371,13 @@ pub fn replay(
 ) -> Result<Totals, CliError> {
     let started = Instant::now();
     let sources = sources(inputs_given)?;
+    if sources.is_empty() {
+        let given: Vec<String> = inputs_given.iter().map(|p| p.display().to_string()).collect();
+        return Err(CliError::Usage(format!(
+            "no snapshot found in {} (looked for .json, .yaml, .yml and .ndjson files)",
+            given.join(", ")
+        )));
+    }
     let known_total = sources.iter().all(|s| matches!(s, Source::File { .. })).then_some(sources.len());
     if let Some(dir) = &options.expect
         && options.update_expect
@@ -360,7 +394,8 @@ pub fn replay(
         if chunk.is_empty() {
             break;
         }
-        let results: Vec<Processed> = chunk.into_par_iter().map(|input| process(kb, against, options, input)).collect();
+        let results: Vec<Processed> =
+            chunk.into_par_iter().map(|input| process_guarded(kb, against, options, input)).collect();
         for r in results {
             totals.snapshots += 1;
             if let Some(bad) = &r.bad {
@@ -487,8 +522,8 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
     if let Some(waivers) = &options.waivers {
         result.waivers = Some(kb.apply_waivers(&mut report, &snapshot, waivers));
     }
-    result.matched =
-        report.all_findings().iter().filter(|f| f.outcome == Outcome::Match).map(|f| f.rule_id.clone()).collect();
+    // Each matched rule once, however many causes explain it.
+    result.matched = crate::render::matched_rules(&report).into_iter().map(|(id, _)| id.to_owned()).collect();
     if let Some(other) = against {
         let mut theirs = other.evaluate(&snapshot, eval);
         if let Some(waivers) = &options.waivers {
@@ -510,6 +545,42 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
         envelope_line(&Envelope { source: &input.source, report: Some(&report), changes, error: None })
     };
     result
+}
+
+/// [`process`], with a panic anywhere in evaluating one snapshot reported as that snapshot's error
+/// instead of ending the replay (the engine has no known panic; this is the last line of defence).
+fn process_guarded(
+    kb: &KnowledgeBase,
+    against: Option<&KnowledgeBase>,
+    options: &ReplayOptions,
+    input: Input,
+) -> Processed {
+    let source = input.source.clone();
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(kb, against, options, input))).unwrap_or_else(
+        |panic| {
+            let why = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("unknown cause");
+            let message = format!("{source}: internal error while evaluating this snapshot: {why}");
+            let output = if options.junit {
+                junit_case(&source, Some(("error", "internal error", &message)))
+            } else {
+                envelope_line(&Envelope { source: &source, error: Some(&message), ..Envelope::default() })
+            };
+            Processed {
+                output,
+                matched: Vec::new(),
+                bad: Some(message),
+                differ: None,
+                changes: Vec::new(),
+                timings: Vec::new(),
+                waivers: None,
+                source,
+            }
+        },
+    )
 }
 
 fn read(kb: &KnowledgeBase, payload: &Payload) -> Result<syncdoctor_engine::Snapshot, String> {
@@ -663,7 +734,7 @@ fn short(v: &Value) -> String {
 
 fn failure_text(report: &Report, result: &Processed) -> (String, String) {
     let mut body = String::new();
-    for f in report.all_findings().into_iter().filter(|f| f.outcome == Outcome::Match) {
+    for (f, _) in crate::render::unique_findings(report).into_iter().filter(|(f, _)| f.outcome == Outcome::Match) {
         let _ = writeln!(body, "{} {}: {}", f.severity.as_str(), f.rule_id, f.message);
     }
     if let Some(diff) = &result.differ {
@@ -700,7 +771,7 @@ fn junit_document(totals: &Totals, cases: &[String]) -> String {
         text.push_str(c);
     }
     text.push_str("</testsuite>\n");
-    text
+    crate::render::junit::xml_safe(text)
 }
 
 /// The summary table, on standard error.

@@ -1,4 +1,4 @@
-//! `syncdoctor rules list|show|lint|test|new|docs`.
+//! `syncdoctor rules list|show|lint|test|new|docs` (`rules mutate` is in [`super::mutate`]).
 
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -8,7 +8,8 @@ use syncdoctor_engine::rule::Status;
 use syncdoctor_engine::testing::TestResult;
 use syncdoctor_engine::{Diagnostic, Error, KnowledgeBase, Outcome};
 
-use crate::cli::{Cli, ListFormat, RulesCommand, SelectArgs};
+use crate::cli::{Cli, LintFormat, ListFormat, RulesCommand, SelectArgs};
+use crate::render::lint::{self as lint_format, Check};
 use crate::{CliError, docs, exit, knowledge, render};
 
 /// Runs the sub-command.
@@ -16,8 +17,9 @@ pub fn run(cli: &Cli, command: &RulesCommand) -> Result<u8, CliError> {
     match command {
         RulesCommand::List { select, format } => list(cli, select, *format),
         RulesCommand::Show { id } => show(cli, id),
-        RulesCommand::Lint { base } => lint(cli, base.as_deref()),
+        RulesCommand::Lint { base, format } => lint(cli, base.as_deref(), *format),
         RulesCommand::Test { ids, select, coverage } => test(cli, ids, select, *coverage),
+        RulesCommand::Mutate { ids, format, min_score } => super::mutate::run(cli, ids, *format, *min_score),
         RulesCommand::New { name, catalog } => new(cli, name, catalog.as_deref()),
         RulesCommand::Docs { out, select } => write_docs(cli, out, select),
     }
@@ -119,67 +121,114 @@ fn load_for_lint(cli: &Cli) -> Result<Result<KnowledgeBase, Vec<Diagnostic>>, Cl
     }
 }
 
-fn lint(cli: &Cli, base: Option<&str>) -> Result<u8, CliError> {
+fn lint(cli: &Cli, base: Option<&str>, format: LintFormat) -> Result<u8, CliError> {
     let kb = match load_for_lint(cli)? {
         Ok(kb) => kb,
-        Err(problems) => return Ok(report_problems(&problems)),
+        Err(problems) => {
+            let tagged: Vec<(Check, Diagnostic)> = problems.into_iter().map(|p| (lint_format::LOAD, p)).collect();
+            return Ok(report_problems(&tagged, format));
+        }
     };
-    let mut problems = Vec::new();
+    let mut problems: Vec<(Check, Diagnostic)> = Vec::new();
     if let Err(Error::KnowledgeBase(p)) = kb.baselines() {
-        problems.extend(p);
+        problems.extend(p.into_iter().map(|p| (lint_format::BASELINES, p)));
     }
     for r in kb.rules() {
         let file = kb.source.origin.join(&r.path);
         let has = |o: Outcome| r.rule.tests.iter().any(|t| t.expect == o);
         for (outcome, name) in [(Outcome::Match, "match"), (Outcome::Pass, "pass")] {
             if !has(outcome) {
-                problems.push(Diagnostic::spanned(
-                    &file,
-                    &r.rule.id,
-                    format!("`tests`: needs at least one `expect: {name}` test"),
+                problems.push((
+                    lint_format::TESTS,
+                    Diagnostic::spanned(
+                        &file,
+                        &r.rule.id,
+                        format!("`tests`: needs at least one `expect: {name}` test"),
+                    ),
                 ));
             }
         }
         if r.rule.status == Status::Deprecated && r.rule.replaced_by.is_none() {
-            problems.push(Diagnostic::spanned(&file, &r.rule.id, "a deprecated rule needs `replaced_by`"));
+            problems.push((
+                lint_format::DEPRECATION,
+                Diagnostic::spanned(&file, &r.rule.id, "a deprecated rule needs `replaced_by`"),
+            ));
         }
     }
     if let Some(rev) = base {
-        problems.extend(version_bumps(&kb, rev)?);
+        problems.extend(version_bumps(&kb, rev)?.into_iter().map(|p| (lint_format::VERSION_BUMP, p)));
     }
-    let code = report_problems(&problems);
-    if code == exit::OK {
+    let code = report_problems(&problems, format);
+    if code == exit::OK && format == LintFormat::Human {
         println!("rules lint: {} rules, no problems", kb.rules().len());
         println!("{}", coverage_line(&kb, None));
     }
     Ok(code)
 }
 
-fn report_problems(problems: &[Diagnostic]) -> u8 {
+/// Prints the problems in the format asked for (SARIF and workflow commands on standard output,
+/// the human list on standard error) and returns the exit code.
+fn report_problems(problems: &[(Check, Diagnostic)], format: LintFormat) -> u8 {
+    match format {
+        LintFormat::Sarif => print!("{}", lint_format::sarif(problems, env!("CARGO_PKG_VERSION"))),
+        LintFormat::Github => print!("{}", lint_format::github(problems)),
+        LintFormat::Human => {
+            for (_, p) in problems {
+                eprintln!("{p}");
+            }
+        }
+    }
     if problems.is_empty() {
         return exit::OK;
-    }
-    for p in problems {
-        eprintln!("{p}");
     }
     eprintln!("rules lint: {} problem(s)", problems.len());
     exit::FOUND
 }
 
-/// A rule whose `when`/`applies_when` changed since `rev` must have a higher version.
+/// Runs `git` in `dir` and returns its standard output, or why it failed (exit 2 for the caller:
+/// a comparison that cannot be made must never pass as "nothing changed").
+fn git(dir: &std::path::Path, args: &[&str]) -> Result<Vec<u8>, CliError> {
+    let output = std::process::Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .output()
+        .map_err(|e| CliError::Usage(format!("rules lint --base: cannot run git: {e}")))?;
+    if output.status.success() {
+        Ok(output.stdout)
+    } else {
+        let why = String::from_utf8_lossy(&output.stderr);
+        Err(CliError::Usage(format!(
+            "rules lint --base: `git {}` failed in {}: {}",
+            args.join(" "),
+            dir.display(),
+            why.trim()
+        )))
+    }
+}
+
+/// A rule whose `when`/`applies_when` changed since `rev` must have a higher version. Exit 2 when
+/// the comparison cannot be made (no git checkout, unknown revision): only a rule file that `rev`
+/// does not hold counts as new.
 fn version_bumps(kb: &KnowledgeBase, rev: &str) -> Result<Vec<Diagnostic>, CliError> {
+    let origin = kb.source.origin.as_path();
+    git(origin, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]).map_err(|_| {
+        CliError::Usage(format!(
+            "rules lint --base: `{rev}` is not a commit of the checkout holding {}",
+            origin.display()
+        ))
+    })?;
+    let listed = git(origin, &["ls-tree", "-r", "--name-only", rev, "--", "."])?;
+    let known: std::collections::HashSet<&str> = std::str::from_utf8(&listed).unwrap_or_default().lines().collect();
     let mut problems = Vec::new();
     for r in kb.rules() {
         let path = kb.source.origin.join(&r.path);
-        let output = std::process::Command::new("git")
-            .arg("show")
-            .arg(format!("{rev}:./{}", path.display()))
-            .output()
-            .map_err(|e| CliError::Io(format!("cannot run git: {e}")))?;
-        if !output.status.success() {
+        let relative = r.path.to_string_lossy().replace('\\', "/");
+        if !known.contains(relative.as_str()) {
             continue; // the rule is new since REV
         }
-        let Ok(old) = serde_saphyr::from_str::<serde_json::Value>(&String::from_utf8_lossy(&output.stdout)) else {
+        let old = git(origin, &["show", &format!("{rev}:./{relative}")])?;
+        let Ok(old) = serde_saphyr::from_str::<serde_json::Value>(&String::from_utf8_lossy(&old)) else {
             continue;
         };
         let field = |k: &str| old.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);

@@ -1,11 +1,17 @@
-//! The human view: grouped, with resolution steps and evidence; colour when the output is a
-//! terminal (anstream strips it otherwise).
+//! The human view: the summary, the cause tree with each finding's fix, affected items and
+//! evidence as aligned fields, the other outcomes, and the summary again at the end. Text wraps to
+//! the width asked for; colour when the output is a terminal (anstream strips it otherwise).
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use anstyle::{AnsiColor, Style};
+use serde_json::Value;
 use syncdoctor_engine::report::Finding;
 use syncdoctor_engine::{Outcome, Report, Severity};
+
+use super::fields::{clean, item_lines, lines, wrap};
+use super::{RenderOptions, outcome_heading, outcome_order};
 
 const BOLD: Style = Style::new().bold();
 const DIM: Style = Style::new().dimmed();
@@ -24,44 +30,44 @@ fn paint(style: Style, text: &str) -> String {
     format!("{style}{text}{style:#}")
 }
 
-/// Renders the report for a person.
-pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
+/// Renders the (already filtered) report for a person.
+pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();
-    let host = report.snapshot.host.as_deref().unwrap_or("unknown host");
+    let width = options.width.max(40);
+    let host = clean(report.snapshot.host.as_deref().unwrap_or("unknown host"));
     let _ = writeln!(
         out,
         "{} {host} · collected {} · knowledge base {}",
         paint(BOLD, "syncdoctor"),
-        report.snapshot.collected_at,
+        clean(&report.snapshot.collected_at),
         report.kb_version
     );
-    let _ = writeln!(out, "{}\n", super::summary_line(report));
-    let group = |o: Outcome| report.findings.iter().filter(|f| f.outcome == o && visible(f)).collect::<Vec<_>>();
+    let summary = wrap(&super::summary_line(report), "", "  ", width);
+    out.push_str(&summary);
+    out.push('\n');
+    let group = |o: Outcome| report.findings.iter().filter(|f| f.outcome == o).collect::<Vec<_>>();
     let matches = group(Outcome::Match);
     if matches.is_empty() {
-        let _ = writeln!(
-            out,
-            "{}",
-            paint(Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), "No problem found.")
-        );
+        let text = match &report.summary.hidden {
+            Some(h) if h.matches > 0 => format!(
+                "No problem at or above {} ({} below it hidden; lower --min-severity to see them).",
+                h.min_severity.as_str(),
+                h.matches
+            ),
+            _ => "No problem found.".to_owned(),
+        };
+        let _ = writeln!(out, "{}\n", paint(Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), &text));
     }
+    let mut shown = BTreeSet::new();
+    let mut ctx = Context { options, width, shown: &mut shown, out: &mut out };
     for f in &matches {
-        finding(&mut out, f, 0);
-        out.push('\n');
-    }
-    let waived = group(Outcome::Waived);
-    if !waived.is_empty() {
-        let _ = writeln!(out, "{}", paint(BOLD, "Waived (accepted, not counted as problems):"));
-        for f in waived {
-            let why = f.waiver.as_ref().map(super::waiver_line).unwrap_or_default();
-            let _ = writeln!(out, "  {}  {}  {}", f.rule_id, f.title, paint(DIM, &why));
-        }
-        out.push('\n');
+        finding(&mut ctx, f, 0);
+        ctx.out.push('\n');
     }
     if let Some(w) = report.waivers.as_ref().filter(|w| !w.expired.is_empty()) {
         let _ = writeln!(out, "{}", paint(BOLD, "Expired waivers (problems: renew them or fix what they waived):"));
         for e in &w.expired {
-            let _ = writeln!(out, "  {}  expired {} · owner {} · {}", e.rule, e.expires, e.owner, e.reason);
+            let _ = writeln!(out, "  {}  expired {} · owner {} · {}", e.rule, e.expires, e.owner, clean(&e.reason));
         }
         out.push('\n');
     }
@@ -72,72 +78,118 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
         }
         out.push('\n');
     }
-    let errors = group(Outcome::Error);
-    if !errors.is_empty() {
-        let _ = writeln!(out, "{}", paint(BOLD, "Rules that failed to evaluate (other rules still ran):"));
-        for f in errors {
-            let _ = writeln!(out, "  {}  {}", f.rule_id, f.message);
+    for outcome in outcome_order().into_iter().filter(|o| *o != Outcome::Match) {
+        let list = group(outcome);
+        if list.is_empty() {
+            continue;
         }
-        out.push('\n');
-    }
-    let inconclusive = group(Outcome::Inconclusive);
-    if !inconclusive.is_empty() {
-        let _ = writeln!(out, "{}", paint(BOLD, "Not evaluated (facts not gathered):"));
-        for f in inconclusive {
-            let _ = writeln!(out, "  {}  {}", f.rule_id, paint(DIM, &format!("needs {}", f.missing.join(", "))));
-        }
-        out.push('\n');
-    }
-    for (o, label) in [(Outcome::Pass, "Passed"), (Outcome::Skipped, "Skipped")] {
-        let list = group(o);
-        if !list.is_empty() {
-            let _ = writeln!(out, "{}", paint(BOLD, &format!("{label}:")));
-            for f in list {
-                let _ = writeln!(out, "  {}  {}", f.rule_id, paint(DIM, &f.message));
+        let _ = writeln!(out, "{}", paint(BOLD, &format!("{}:", outcome_heading(outcome))));
+        for f in list {
+            if outcome == Outcome::Waived {
+                // The rule and title, then the waiver (who, until when, why) on lines of its own.
+                let _ = writeln!(out, "  {}  {}", f.rule_id, clean(&f.title));
+                let why = f.waiver.as_ref().map(super::waiver_line).unwrap_or_default();
+                for line in wrap(&clean(&why), "    ", "    ", width).lines() {
+                    let _ = writeln!(out, "{}", paint(DIM, line));
+                }
+                continue;
             }
-            out.push('\n');
+            let detail = if outcome == Outcome::Inconclusive && !f.missing.is_empty() {
+                format!("needs {}", f.missing.join(", "))
+            } else {
+                clean(&f.message)
+            };
+            let first = format!("  {}  ", f.rule_id);
+            let body = wrap(&detail, "", "", width.saturating_sub(first.chars().count()).max(20));
+            let mut body_lines = body.lines();
+            let _ = writeln!(out, "{first}{}", paint(DIM, body_lines.next().unwrap_or("")));
+            let indent = " ".repeat(first.chars().count());
+            for line in body_lines {
+                let _ = writeln!(out, "{indent}{}", paint(DIM, line));
+            }
         }
+        out.push('\n');
     }
+    let _ = writeln!(out, "{} {}", paint(BOLD, "Summary:"), super::summary_line(report));
     out
 }
 
-fn finding(out: &mut String, f: &Finding, depth: usize) {
+struct Context<'a> {
+    options: &'a RenderOptions,
+    width: usize,
+    shown: &'a mut BTreeSet<String>,
+    out: &'a mut String,
+}
+
+fn finding(ctx: &mut Context<'_>, f: &Finding, depth: usize) {
     let pad = "    ".repeat(depth);
     let arrow = if depth > 0 { "└─ explains " } else { "" };
     let label = format!("{:<8}", f.severity.as_str().to_uppercase());
-    let _ = writeln!(
-        out,
+    let head = format!(
         "{pad}{arrow}{} {}  {}",
         paint(severity_style(f.severity), &label),
-        paint(BOLD, &f.title),
+        paint(BOLD, &clean(&f.title)),
         paint(DIM, &f.rule_id)
     );
-    let _ = writeln!(out, "{pad}  {}", f.message);
+    let _ = writeln!(ctx.out, "{head}");
+    if !ctx.shown.insert(f.rule_id.clone()) {
+        // Explained by several causes: shown in full once, referred to here.
+        let _ = writeln!(ctx.out, "{pad}  {}", paint(DIM, "(also explained by another cause; shown in full above)"));
+        return;
+    }
+    let text_pad = format!("{pad}  ");
+    ctx.out.push_str(&wrap(&clean(&f.message), &text_pad, &text_pad, ctx.width));
     if let Some(w) = &f.waiver {
-        let _ = writeln!(out, "{pad}  {}", paint(DIM, &super::waiver_line(w)));
+        ctx.out.push_str(&wrap(&clean(&super::waiver_line(w)), &text_pad, &text_pad, ctx.width));
     }
     if let Some(a) = &f.affected {
-        let _ = writeln!(out, "{pad}  affected: {} (showing {})", a.count, a.items.len().min(5));
-        for item in a.items.iter().take(5) {
-            let _ = writeln!(out, "{pad}    - {item}");
+        let limit = ctx.options.max_items.unwrap_or(usize::MAX).min(a.items.len());
+        let mut note = format!("affected: {}", a.count);
+        if limit < a.count {
+            note.push_str(&format!(" (showing {limit}"));
+            if limit < a.items.len() {
+                note.push_str("; --max-items N or --all-items for more");
+            } else if a.items.len() < a.count {
+                note.push_str(&format!("; the report carries the first {}", a.items.len()));
+            }
+            note.push(')');
+        }
+        let _ = writeln!(ctx.out, "{text_pad}{}", paint(BOLD, &note));
+        for (i, item) in a.items.iter().take(limit).enumerate() {
+            for line in item_lines(item, i + 1, &format!("{text_pad}  ")) {
+                let _ = writeln!(ctx.out, "{line}");
+            }
         }
     }
-    for (path, value) in &f.evidence {
-        let _ = writeln!(out, "{pad}  {} {path} = {value}", paint(DIM, "evidence"));
+    if !f.evidence.is_empty() {
+        let _ = writeln!(ctx.out, "{text_pad}{}", paint(BOLD, "evidence:"));
+        let entries: Vec<(String, &Value)> = f.evidence.iter().map(|(k, v)| (k.clone(), v)).collect();
+        for line in lines(&entries, &format!("{text_pad}  ")) {
+            let _ = writeln!(ctx.out, "{line}");
+        }
     }
-    if depth == 0 {
-        let _ = writeln!(out, "{pad}  {} {}", paint(BOLD, "fix:"), f.resolution.summary.trim());
-        for (i, step) in f.resolution.steps.iter().enumerate() {
-            let _ = writeln!(out, "{pad}    {}. {}", i + 1, step.trim());
-        }
-        for c in &f.resolution.commands {
-            let _ = writeln!(out, "{pad}    {} {}", paint(DIM, &format!("{}>", c.shell)), c.run);
-        }
-        for r in &f.references {
-            let _ = writeln!(out, "{pad}  {} {} <{}>", paint(DIM, "see"), r.title, r.url);
-        }
+    let fix = format!("{text_pad}{} ", paint(BOLD, "fix:"));
+    let fix_plain_len = text_pad.chars().count() + 5;
+    let hang = " ".repeat(fix_plain_len);
+    let summary = wrap(f.resolution.summary.trim(), &hang, &hang, ctx.width);
+    let _ = write!(ctx.out, "{fix}{}", summary.trim_start());
+    for (i, step) in f.resolution.steps.iter().enumerate() {
+        let marker = format!("{text_pad}  {}. ", i + 1);
+        let rest = " ".repeat(marker.chars().count());
+        ctx.out.push_str(&wrap(step.trim(), &marker, &rest, ctx.width));
+    }
+    for c in &f.resolution.commands {
+        // Commands are not wrapped: they are copied as they are.
+        let _ = writeln!(ctx.out, "{text_pad}  {} {}", paint(DIM, &format!("{}>", c.shell)), c.run);
+    }
+    for r in &f.references {
+        let _ = writeln!(ctx.out, "{text_pad}{} {} <{}>", paint(DIM, "see"), r.title, r.url);
     }
     for child in &f.explains {
-        finding(out, child, depth + 1);
+        finding(ctx, child, depth + 1);
+    }
+    for id in &f.also_explains {
+        // Nested in full under its first cause, which comes earlier in the report.
+        let _ = writeln!(ctx.out, "{pad}    └─ also explains {} {}", id, paint(DIM, "(shown in full above)"));
     }
 }

@@ -1,13 +1,14 @@
-//! The JUnit view: one test case per rule finding, so CI dashboards show problems as failures.
+//! The JUnit view: one test case per rule (a finding several causes explain is one case), so CI
+//! dashboards show problems as failures.
 
 use quick_xml::Writer;
 use quick_xml::events::{BytesDecl, BytesEnd, BytesStart, BytesText, Event};
 use syncdoctor_engine::report::Finding;
 use syncdoctor_engine::{Outcome, Report};
 
-/// Renders the report as a JUnit XML document.
-pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
-    let findings: Vec<&Finding> = report.all_findings().into_iter().filter(|f| visible(f)).collect();
+/// Renders the (already filtered) report as a JUnit XML document.
+pub fn render(report: &Report) -> String {
+    let findings: Vec<&Finding> = super::unique_findings(report).into_iter().map(|(f, _)| f).collect();
     let count = |o: Outcome| findings.iter().filter(|f| f.outcome == o).count();
     let host = report.snapshot.host.clone().unwrap_or_else(|| "snapshot".into());
     let mut w = Writer::new_with_indent(Vec::new(), b' ', 2);
@@ -73,5 +74,14 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
     let _ = w.write_event(Event::End(BytesEnd::new("testsuite")));
     let mut text = String::from_utf8(w.into_inner()).unwrap_or_default();
     text.push('\n');
-    text
+    xml_safe(text)
+}
+
+/// The document with every character XML 1.0 forbids (control characters other than tab, line
+/// feed and carriage return, which a fact may hold) replaced by U+FFFD, so the output is always
+/// well-formed. Escaping cannot help: XML has no way to write them at all.
+pub fn xml_safe(text: String) -> String {
+    let forbidden =
+        |c: char| matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}');
+    if text.contains(forbidden) { text.replace(forbidden, "\u{fffd}") } else { text }
 }

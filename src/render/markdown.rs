@@ -1,12 +1,15 @@
 //! The Markdown view, for tickets and pull requests.
 
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use syncdoctor_engine::report::Finding;
 use syncdoctor_engine::{Outcome, Report};
 
-/// Renders the report as Markdown.
-pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
+use super::RenderOptions;
+
+/// Renders the (already filtered) report as Markdown.
+pub fn render(report: &Report, options: &RenderOptions) -> String {
     let mut out = String::new();
     let host = report.snapshot.host.as_deref().unwrap_or("unknown host");
     let _ = writeln!(out, "# syncdoctor report: {host}\n");
@@ -16,9 +19,19 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
         report.snapshot.collected_at, report.kb_version, report.engine_version
     );
     let _ = writeln!(out, "{}\n", super::summary_line(report));
-    let matches: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Match && visible(f)).collect();
+    let matches: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Match).collect();
     if matches.is_empty() {
-        out.push_str("No problem found.\n\n");
+        match &report.summary.hidden {
+            Some(h) if h.matches > 0 => {
+                let _ = writeln!(
+                    out,
+                    "No problem at or above {} ({} below it hidden).\n",
+                    h.min_severity.as_str(),
+                    h.matches
+                );
+            }
+            _ => out.push_str("No problem found.\n\n"),
+        }
     } else {
         out.push_str("| severity | problem | rule |\n|---|---|---|\n");
         for f in &matches {
@@ -26,8 +39,9 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
         }
         out.push('\n');
     }
+    let mut shown = BTreeSet::new();
     for f in matches {
-        finding(&mut out, f, 2);
+        finding(&mut out, f, 2, options, &mut shown);
     }
     let waived: Vec<&Finding> = report.findings.iter().filter(|f| f.outcome == Outcome::Waived).collect();
     if !waived.is_empty() {
@@ -56,11 +70,8 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
         }
         out.push('\n');
     }
-    let others: Vec<&Finding> = report
-        .findings
-        .iter()
-        .filter(|f| !matches!(f.outcome, Outcome::Match | Outcome::Waived) && visible(f))
-        .collect();
+    let others: Vec<&Finding> =
+        report.findings.iter().filter(|f| !matches!(f.outcome, Outcome::Match | Outcome::Waived)).collect();
     if !others.is_empty() {
         out.push_str("## Other results\n\n| rule | outcome | detail |\n|---|---|---|\n");
         for f in others {
@@ -70,14 +81,22 @@ pub fn render(report: &Report, visible: &dyn Fn(&Finding) -> bool) -> String {
     out
 }
 
-fn finding(out: &mut String, f: &Finding, level: usize) {
+fn finding(out: &mut String, f: &Finding, level: usize, options: &RenderOptions, shown: &mut BTreeSet<String>) {
     let hashes = "#".repeat(level.min(6));
     let _ = writeln!(out, "{hashes} {} — {}\n", f.severity.as_str().to_uppercase(), f.title);
+    if !shown.insert(f.rule_id.clone()) {
+        let _ = writeln!(out, "Rule `{}`: also explained by another cause; shown in full above.\n", f.rule_id);
+        return;
+    }
     let _ = writeln!(out, "Rule `{}` {} · covers {}\n", f.rule_id, f.rule_version, f.covers.join(", "));
     let _ = writeln!(out, "{}\n", f.message);
+    if let Some(w) = &f.waiver {
+        let _ = writeln!(out, "_{}_\n", super::waiver_line(w));
+    }
     if let Some(a) = &f.affected {
-        let _ = writeln!(out, "Affected: {} (first {} listed)\n", a.count, a.items.len());
-        for item in a.items.iter().take(10) {
+        let limit = options.max_items.unwrap_or(usize::MAX).min(a.items.len());
+        let _ = writeln!(out, "Affected: {} (first {limit} listed)\n", a.count);
+        for item in a.items.iter().take(limit) {
             let _ = writeln!(out, "- `{item}`");
         }
         out.push('\n');
@@ -107,6 +126,10 @@ fn finding(out: &mut String, f: &Finding, level: usize) {
     }
     for child in &f.explains {
         let _ = writeln!(out, "{} explains:\n", f.rule_id);
-        finding(out, child, level + 1);
+        finding(out, child, level + 1, options, shown);
+    }
+    if !f.also_explains.is_empty() {
+        let ids: Vec<String> = f.also_explains.iter().map(|id| format!("`{id}`")).collect();
+        let _ = writeln!(out, "{} also explains {} (shown in full above).\n", f.rule_id, ids.join(", "));
     }
 }

@@ -59,6 +59,16 @@ impl CompiledCondition {
         &self.properties
     }
 
+    /// A copy that runs in Rhai only (no fast-path program), e.g. beside a mutated condition.
+    pub(crate) fn interpreted_copy(&self) -> Self {
+        CompiledCondition {
+            ast: self.ast.clone(),
+            fast: None,
+            reads: self.reads.clone(),
+            properties: self.properties.clone(),
+        }
+    }
+
     /// Whether the condition has a native fast path.
     pub fn has_fast_path(&self) -> bool {
         self.fast.is_some()

@@ -234,22 +234,7 @@ impl Builder {
     }
 
     /// Appends a finished object's entries (the last of duplicate keys wins) and fills in its node.
-    fn finish_map(&mut self, id: NodeId, mut entries: Vec<(ImmutableString, NodeId)>) {
-        let has_duplicates = entries.len() > 1 && {
-            let mut keys: Vec<&str> = entries.iter().map(|(k, _)| k.as_str()).collect();
-            keys.sort_unstable();
-            keys.windows(2).any(|w| w[0] == w[1])
-        };
-        if has_duplicates {
-            let mut kept: Vec<(ImmutableString, NodeId)> = Vec::with_capacity(entries.len());
-            for (key, child) in entries {
-                match kept.iter_mut().find(|(k, _)| *k == key) {
-                    Some(slot) => slot.1 = child,
-                    None => kept.push((key, child)),
-                }
-            }
-            entries = kept;
-        }
+    fn finish_map(&mut self, id: NodeId, entries: Vec<(ImmutableString, NodeId)>) {
         let start = self.tree.entries.len() as u32;
         let len = entries.len() as u32;
         self.tree.entries.extend(entries);
@@ -377,13 +362,42 @@ impl<'de> serde::de::Visitor<'de> for NodeSeed<'_> {
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NodeId, A::Error> {
         let builder = self.builder;
         let id = builder.push(Node::Null, self.step);
-        let mut entries = Vec::new();
+        let mut entries: Vec<(ImmutableString, NodeId)> = Vec::new();
+        // Small objects are checked by a scan, large ones through a set: linear either way.
+        let mut seen: Option<std::collections::HashSet<ImmutableString>> = None;
         while let Some(key) = map.next_key_seed(KeySeed { builder: &mut *builder })? {
+            let duplicate = match &mut seen {
+                Some(set) => !set.insert(key.clone()),
+                None if entries.len() < DUPLICATE_SCAN_MAX => entries.iter().any(|(k, _)| *k == key),
+                None => {
+                    let mut set: std::collections::HashSet<ImmutableString> =
+                        entries.iter().map(|(k, _)| k.clone()).collect();
+                    let fresh = set.insert(key.clone());
+                    seen = Some(set);
+                    !fresh
+                }
+            };
+            if duplicate {
+                // JSON leaves duplicate keys undefined and serde keeps the last one silently: a
+                // second `"facts": {}` would turn a failing server into a healthy one.
+                return Err(serde::de::Error::custom(format!("duplicate key `{}` in an object", short_key(&key))));
+            }
             let child = map.next_value_seed(NodeSeed { builder: &mut *builder, step: Step::Key(id, key.clone()) })?;
             entries.push((key, child));
         }
         builder.finish_map(id, entries);
         Ok(id)
+    }
+}
+
+/// Objects with at most this many keys are checked for duplicates by a scan.
+const DUPLICATE_SCAN_MAX: usize = 16;
+
+/// A key as quoted in a message: at most 60 characters.
+fn short_key(key: &str) -> String {
+    match key.char_indices().nth(60) {
+        Some((at, _)) => format!("{}…", &key[..at]),
+        None => key.to_owned(),
     }
 }
 
@@ -419,12 +433,11 @@ mod tests {
     #[test]
     fn parsing_text_builds_the_same_tree_as_converting_a_value() {
         let text = r#"{"a": {"b": [1, -2, 3.5, 18446744073709551615, true, null, "x\"y\u00e9"]},
-                       "c": {}, "d": [], "e": [{"k": 1}, {"k": 2}], "dup": 1, "dup": 2}"#;
+                       "c": {}, "d": [], "e": [{"k": 1}, {"k": 2}]}"#;
         let value: Value = serde_json::from_str(text).unwrap();
         let parsed = FactTree::from_json_str(text, "facts").unwrap();
         let converted = FactTree::from_value(&value, "facts");
         assert_eq!(parsed.to_value(parsed.root()), converted.to_value(converted.root()));
-        assert_eq!(parsed.to_value(parsed.root())["dup"], 2, "the last duplicate key wins");
         let k = parsed.lookup(parsed.root(), "e[1].k").unwrap();
         assert_eq!(parsed.path_of(k), "facts.e[1].k");
     }
@@ -437,6 +450,22 @@ mod tests {
         let state = tree.lookup(tree.root(), "svc.state").unwrap();
         assert_eq!(tree.path_of(state), "facts.svc.state");
         assert!(tree.lookup(tree.root(), "other").is_none());
+    }
+
+    #[test]
+    fn a_duplicate_key_is_an_error_at_its_position_in_linear_time() {
+        let error = FactTree::from_json_str("{\"facts\": {\"a\": 1},\n \"facts\": {}}", "").unwrap_err();
+        assert!(error.to_string().contains("duplicate key `facts`"), "{error}");
+        assert_eq!(error.line(), 2, "{error}");
+        let mut big = String::from("{");
+        for i in 0..200_000 {
+            big.push_str(&format!("\"k{i}\": {i},"));
+        }
+        big.push_str("\"k7\": 0}");
+        let started = std::time::Instant::now();
+        let error = FactTree::from_json_str(&big, "").unwrap_err();
+        assert!(error.to_string().contains("duplicate key `k7`"), "{error}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(10), "took {:?}", started.elapsed());
     }
 
     #[test]

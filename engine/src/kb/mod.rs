@@ -4,14 +4,14 @@ mod compile;
 pub mod paths;
 mod source;
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use rhai::Engine;
 use serde_json::Value;
 
-pub(crate) use compile::scope_template;
+pub(crate) use compile::{position_in_file, scope_template};
 pub use source::{KbSource, SourceFile};
 
 use crate::condition::{CompiledCondition, Root};
@@ -144,6 +144,7 @@ impl KnowledgeBase {
         if source.get("catalog.yaml").is_none() {
             problems.push(Diagnostic::file(&source.origin.join("catalog.yaml"), "catalog.yaml is missing"));
         }
+        check_limits(&source, &manifest, &mut problems);
         let engine = build_engine(&manifest.limits);
         let data = Arc::new(FactTree::from_value(&load_data(&source, &mut problems), "data"));
         let schema = match &options.snapshot_schema {
@@ -305,28 +306,57 @@ impl KnowledgeBase {
         }
     }
 
+    /// Reports each cycle of the `explains` graph once, at the `explains` of the rule where the
+    /// depth-first walk closes it. One walk over every rule and edge (linear), however the graph
+    /// is shaped.
     fn check_cycles(&self, problems: &mut Vec<Diagnostic>) {
-        let edges: BTreeMap<&str, Vec<&str>> =
-            self.rules.iter().map(|r| (r.id(), r.rule.explains.iter().map(|e| e.value.as_str()).collect())).collect();
-        let mut reported = BTreeSet::new();
-        for r in &self.rules {
-            let mut stack = vec![(r.id(), vec![r.id()])];
-            while let Some((node, trail)) = stack.pop() {
-                for next in edges.get(node).into_iter().flatten() {
-                    if *next == r.id() {
-                        let cycle = trail.iter().chain(std::iter::once(next)).copied().collect::<Vec<_>>().join(" -> ");
-                        let mut members: Vec<&str> = trail.clone();
-                        members.sort_unstable();
-                        if reported.insert(members) {
-                            let file = self.source.origin.join(&r.path);
-                            let at = r.rule.explains.first().map_or(&r.rule.id, |e| e);
-                            problems.push(Diagnostic::spanned(&file, at, format!("`explains` forms a cycle: {cycle}")));
-                        }
-                    } else if !trail.contains(next) {
-                        let mut t = trail.clone();
-                        t.push(next);
-                        stack.push((next, t));
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            OnPath,
+            Done,
+        }
+        let index: HashMap<&str, usize> = self.rules.iter().enumerate().map(|(i, r)| (r.id(), i)).collect();
+        let edges: Vec<Vec<usize>> = self
+            .rules
+            .iter()
+            .map(|r| r.rule.explains.iter().filter_map(|e| index.get(e.value.as_str()).copied()).collect())
+            .collect();
+        let mut mark = vec![Mark::New; self.rules.len()];
+        for start in 0..self.rules.len() {
+            if mark[start] != Mark::New {
+                continue;
+            }
+            // (node, next edge to follow); `path` holds the nodes on the stack, in order.
+            let mut stack = vec![(start, 0usize)];
+            let mut path = vec![start];
+            mark[start] = Mark::OnPath;
+            while let Some(top) = stack.last_mut() {
+                let node = top.0;
+                let Some(&to) = edges[node].get(top.1) else {
+                    mark[node] = Mark::Done;
+                    stack.pop();
+                    path.pop();
+                    continue;
+                };
+                top.1 += 1;
+                match mark[to] {
+                    Mark::New => {
+                        mark[to] = Mark::OnPath;
+                        stack.push((to, 0));
+                        path.push(to);
                     }
+                    Mark::OnPath => {
+                        let from = path.iter().position(|n| *n == to).unwrap_or(0);
+                        let ids: Vec<&str> =
+                            path[from..].iter().chain(std::iter::once(&to)).map(|n| self.rules[*n].id()).collect();
+                        let r = &self.rules[node];
+                        let file = self.source.origin.join(&r.path);
+                        let at = r.rule.explains.first().map_or(&r.rule.id, |e| e);
+                        let cycle = ids.join(" -> ");
+                        problems.push(Diagnostic::spanned(&file, at, format!("`explains` forms a cycle: {cycle}")));
+                    }
+                    Mark::Done => {}
                 }
             }
         }
@@ -344,6 +374,21 @@ fn check_engine_version(manifest: &Manifest) -> Result<()> {
         });
     }
     Ok(())
+}
+
+/// Every `limits` value outside its bounds, located at its line in `kb.yaml` (where it is written;
+/// a default is always within bounds).
+fn check_limits(source: &KbSource, manifest: &Manifest, problems: &mut Vec<Diagnostic>) {
+    let Some(file) = source.get("kb.yaml") else { return };
+    let path = source.display_path(file);
+    for (field, message) in manifest.limits.problems() {
+        let at = file.text.lines().enumerate().find_map(|(i, line)| {
+            let column = line.find(&format!("{field}:"))?;
+            line[..column].trim().is_empty().then_some((i as u64 + 1, column as u64 + 1))
+        });
+        let (line, column) = at.unwrap_or((0, 0));
+        problems.push(Diagnostic::at(&path, line, column, message));
+    }
 }
 
 fn parse_yaml<T: serde::de::DeserializeOwned>(

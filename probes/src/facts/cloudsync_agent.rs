@@ -12,27 +12,27 @@ use super::nullable::{Nullable, present};
 #[serde(deny_unknown_fields)]
 pub struct CloudSyncAgent {
     /// `AADConnectProvisioningAgent.exe` exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub installed: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub installed: Option<Nullable<bool>>,
     /// Installation folder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub install_path: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub install_path: Option<Nullable<String>>,
     /// Agent version (`ProductVersion`), e.g. `1.1.1586.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+){1,3}$"))]
-    pub version: Option<String>,
+    pub version: Option<Nullable<String>>,
     /// Logon account of the agent service (alias of `services.provisioning_agent.logon_account`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_account: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub service_account: Option<Nullable<String>>,
     /// Settings from `AADConnectProvisioningAgent.exe.config`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub config: Option<AgentConfig>,
     /// The agent trace folder exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub trace_dir_present: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub trace_dir_present: Option<Nullable<bool>>,
     /// Error lines from the newest trace files.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recent_trace_errors: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub recent_trace_errors: Option<Nullable<Vec<String>>>,
     /// Error text shown by the registration wizard (offline input); `null` if none.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub registration_error: Option<Nullable<String>>,

@@ -13,18 +13,18 @@ use super::nullable::{Nullable, present};
 #[serde(deny_unknown_fields)]
 pub struct Connect {
     /// Connect Sync is installed (service `ADSync` present).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub installed: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub installed: Option<Nullable<bool>>,
     /// Installation folder of `AzureADConnect.exe`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub install_path: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub install_path: Option<Nullable<String>>,
     /// Installed build, 4-part, e.g. `2.4.27.0`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$"))]
-    pub version: Option<String>,
+    pub version: Option<Nullable<String>>,
     /// Major version (1 or 2).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub major: Option<u32>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub major: Option<Nullable<u32>>,
     /// Where the ADSync database lives (registry `…\Services\ADSync\Parameters`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub database: Option<ConnectDatabase>,
@@ -57,15 +57,15 @@ pub struct Connect {
     #[schemars(extend("format" = "date-time"))]
     pub last_successful_export_to_entra: Option<Nullable<String>>,
     /// Longest sync cycle in the last 7 days (ISO 8601 duration, derived).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "duration"))]
-    pub max_cycle_duration_7d: Option<String>,
+    pub max_cycle_duration_7d: Option<Nullable<String>>,
     /// Objects with export errors (run step details, connector space, or offline exports).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub export_errors: Option<Vec<ExportError>>,
     /// Export errors counted per `error_type` (derived; keys use Microsoft's vocabulary).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub export_error_counts: Option<BTreeMap<String, u64>>,
+    pub export_error_counts: Option<BTreeMap<String, Nullable<u64>>>,
     /// Pending exports to Entra (offline `csexport /f:x` + `CSExportAnalyzer`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_exports: Option<PendingExports>,
@@ -82,17 +82,17 @@ pub struct Connect {
 #[serde(deny_unknown_fields)]
 pub struct ConnectDatabase {
     /// SQL Server LocalDB or a full SQL Server.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<DatabaseKind>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Nullable<DatabaseKind>>,
     /// Registry `Server`, e.g. `(localdb)` or `sql01.contoso.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub server: Option<Nullable<String>>,
     /// Registry `SQLInstance`, e.g. `.\ADSync2019`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub instance: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub instance: Option<Nullable<String>>,
     /// Registry `DBName`, e.g. `ADSync`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Nullable<String>>,
 }
 
 /// Database engine behind Connect Sync.
@@ -111,40 +111,40 @@ pub enum DatabaseKind {
 #[serde(deny_unknown_fields)]
 pub struct Scheduler {
     /// `SyncCycleEnabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sync_cycle_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub sync_cycle_enabled: Option<Nullable<bool>>,
     /// `MaintenanceEnabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub maintenance_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub maintenance_enabled: Option<Nullable<bool>>,
     /// `StagingModeEnabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub staging_mode_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub staging_mode_enabled: Option<Nullable<bool>>,
     /// `SchedulerSuspended` (e.g. by the wizard).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub scheduler_suspended: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub scheduler_suspended: Option<Nullable<bool>>,
     /// `AllowedSyncCycleInterval` (ISO 8601 duration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "duration"))]
-    pub allowed_interval: Option<String>,
+    pub allowed_interval: Option<Nullable<String>>,
     /// `CustomizedSyncCycleInterval` (ISO 8601 duration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "duration"))]
-    pub customized_interval: Option<String>,
+    pub customized_interval: Option<Nullable<String>>,
     /// `CurrentlyEffectiveSyncCycleInterval` (ISO 8601 duration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "duration"))]
-    pub effective_interval: Option<String>,
+    pub effective_interval: Option<Nullable<String>>,
     /// `NextSyncCycleStartTimeInUTC` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub next_cycle_start: Option<String>,
+    pub next_cycle_start: Option<Nullable<String>>,
     /// `NextSyncCyclePolicyType`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub next_policy_type: Option<PolicyType>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub next_policy_type: Option<Nullable<PolicyType>>,
     /// `PurgeRunHistoryInterval` (ISO 8601 duration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "duration"))]
-    pub purge_run_history_interval: Option<String>,
+    pub purge_run_history_interval: Option<Nullable<String>>,
 }
 
 /// Kind of the next scheduled sync cycle.
@@ -161,14 +161,14 @@ pub enum PolicyType {
 #[serde(deny_unknown_fields)]
 pub struct GlobalSettings {
     /// `Microsoft.Synchronize.StagingMode`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub staging_mode: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub staging_mode: Option<Nullable<bool>>,
     /// `Microsoft.Synchronize.ServerConfigurationVersion`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub server_configuration_version: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub server_configuration_version: Option<Nullable<String>>,
     /// `Microsoft.OptionalFeature.AutoUpgradeState`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub auto_upgrade_state: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub auto_upgrade_state: Option<Nullable<String>>,
 }
 
 /// Automatic upgrade (`Get-ADSyncAutoUpgrade`).
@@ -176,8 +176,8 @@ pub struct GlobalSettings {
 #[serde(deny_unknown_fields)]
 pub struct AutoUpgrade {
     /// Auto-upgrade state.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<AutoUpgradeState>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub state: Option<Nullable<AutoUpgradeState>>,
     /// `Get-ADSyncAutoUpgrade -Detail` reason, e.g. `UpgradeNotSupportedLocalDbSizeExceeded`; `null` if none.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub detail: Option<Nullable<String>>,
@@ -199,30 +199,30 @@ pub enum AutoUpgradeState {
 #[serde(deny_unknown_fields)]
 pub struct Connector {
     /// Connector name, e.g. `contoso.com` or `contoso.onmicrosoft.com - AAD`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Nullable<String>>,
     /// Connector `Identifier` (GUID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// What the connector connects to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub kind: Option<ConnectorKind>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub kind: Option<Nullable<ConnectorKind>>,
     /// `ConnectorTypeName`, e.g. `AD` or `Extensible2`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_type_name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub connector_type_name: Option<Nullable<String>>,
     /// `SubType`, e.g. `Windows Azure Active Directory (Microsoft)`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subtype: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub subtype: Option<Nullable<String>>,
     /// Connector account user (`forest-login-user` or `UserName`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_user: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub account_user: Option<Nullable<String>>,
     /// Connector account domain (`forest-login-domain`); `null` for connectors without one (Entra).
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub account_domain: Option<Nullable<String>>,
     /// `LastModificationTime` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub last_modified: Option<String>,
+    pub last_modified: Option<Nullable<String>>,
     /// Directory partitions and their OU filtering.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub partitions: Option<Vec<Partition>>,
@@ -248,17 +248,17 @@ pub enum ConnectorKind {
 #[serde(deny_unknown_fields)]
 pub struct Partition {
     /// Partition DN, e.g. `DC=contoso,DC=com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dn: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub dn: Option<Nullable<String>>,
     /// The partition is selected for synchronization.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selected: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub selected: Option<Nullable<bool>>,
     /// Included containers (`ContainerInclusionList`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub inclusions: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub inclusions: Option<Nullable<Vec<String>>>,
     /// Excluded containers (`ContainerExclusionList`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exclusions: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub exclusions: Option<Nullable<Vec<String>>>,
 }
 
 /// Pending full operations the scheduler will run for a connector.
@@ -266,11 +266,11 @@ pub struct Partition {
 #[serde(deny_unknown_fields)]
 pub struct ConnectorOverrides {
     /// `FullImportRequired`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub full_import_required: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub full_import_required: Option<Nullable<bool>>,
     /// `FullSyncRequired`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub full_sync_required: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub full_sync_required: Option<Nullable<bool>>,
 }
 
 /// One run-profile execution (`Get-ADSyncRunProfileResult`).
@@ -278,31 +278,31 @@ pub struct ConnectorOverrides {
 #[serde(deny_unknown_fields)]
 pub struct Run {
     /// Connector name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub connector: Option<Nullable<String>>,
     /// What the connector connects to.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector_kind: Option<ConnectorKind>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub connector_kind: Option<Nullable<ConnectorKind>>,
     /// Run profile name, e.g. `Delta Import`, `Export`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub profile: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub profile: Option<Nullable<String>>,
     /// `RunNumber`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub run_number: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub run_number: Option<Nullable<u64>>,
     /// `Result`, e.g. `success`, `completed-export-errors`, `stopped-server-down`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub result: Option<Nullable<String>>,
     /// `StartDate` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub start: Option<String>,
+    pub start: Option<Nullable<String>>,
     /// `EndDate` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub end: Option<String>,
+    pub end: Option<Nullable<String>>,
     /// `IsRunComplete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub complete: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub complete: Option<Nullable<bool>>,
     /// `RunStepResults`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<RunStep>>,
@@ -313,20 +313,20 @@ pub struct Run {
 #[serde(deny_unknown_fields)]
 pub struct RunStep {
     /// Step type, e.g. `Delta Import`, `Delta Synchronization`, `Export`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Nullable<String>>,
     /// Step result (same vocabulary as the run `result`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub result: Option<Nullable<String>>,
     /// Number of import errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub import_errors: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub import_errors: Option<Nullable<u64>>,
     /// Number of synchronization errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sync_errors: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub sync_errors: Option<Nullable<u64>>,
     /// Number of export errors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub export_errors: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub export_errors: Option<Nullable<u64>>,
 }
 
 /// The most recent complete sync cycle (AD imports → Entra import → syncs → exports; derived).
@@ -334,19 +334,19 @@ pub struct RunStep {
 #[serde(deny_unknown_fields)]
 pub struct LastCycle {
     /// Start of the cycle's first run (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub start: Option<String>,
+    pub start: Option<Nullable<String>>,
     /// End of the cycle's last run (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub end: Option<String>,
+    pub end: Option<Nullable<String>>,
     /// The worst run result in the cycle, e.g. `success` or `stopped-server-down`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub worst_result: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub worst_result: Option<Nullable<String>>,
     /// The cycle exported to the Entra connector.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exported_to_entra: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub exported_to_entra: Option<Nullable<bool>>,
 }
 
 /// An object with an export error.
@@ -354,27 +354,27 @@ pub struct LastCycle {
 #[serde(deny_unknown_fields)]
 pub struct ExportError {
     /// Connector name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connector: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub connector: Option<Nullable<String>>,
     /// Distinguished name of the object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dn: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub dn: Option<Nullable<String>>,
     /// Error type, e.g. `AttributeValueMustBeUnique`, `InvalidSoftMatch`, `LargeObject`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_type: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub error_type: Option<Nullable<String>>,
     /// Error code as reported, e.g. `114`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<Nullable<String>>,
     /// Attribute at fault, e.g. `proxyAddresses`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribute: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<Nullable<String>>,
     /// Offending value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Nullable<String>>,
     /// When the error was first seen (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub first_seen: Option<String>,
+    pub first_seen: Option<Nullable<String>>,
 }
 
 /// Pending exports in the Entra connector space.
@@ -382,14 +382,14 @@ pub struct ExportError {
 #[serde(deny_unknown_fields)]
 pub struct PendingExports {
     /// Pending adds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub adds: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub adds: Option<Nullable<u64>>,
     /// Pending updates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub updates: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub updates: Option<Nullable<u64>>,
     /// Pending deletes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deletes: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub deletes: Option<Nullable<u64>>,
 }
 
 /// Accidental-delete protection.
@@ -397,11 +397,11 @@ pub struct PendingExports {
 #[serde(deny_unknown_fields)]
 pub struct DeletionThreshold {
     /// Protection is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Nullable<bool>>,
     /// Maximum deletes per export (default 500).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub threshold: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<Nullable<u64>>,
 }
 
 /// Password hash synchronization.
@@ -409,8 +409,8 @@ pub struct DeletionThreshold {
 #[serde(deny_unknown_fields)]
 pub struct Phs {
     /// Tenant feature `PasswordHashSync` (`Get-ADSyncAADCompanyFeature`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tenant_feature_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub tenant_feature_enabled: Option<Nullable<bool>>,
     /// Per-AD-connector PHS configuration (`Get-ADSyncAADPasswordSyncConfiguration`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channels: Option<Vec<PhsChannel>>,
@@ -429,9 +429,9 @@ pub struct Phs {
 #[serde(deny_unknown_fields)]
 pub struct PhsChannel {
     /// AD connector name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_connector: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub source_connector: Option<Nullable<String>>,
     /// PHS is enabled for it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Nullable<bool>>,
 }

@@ -6,22 +6,24 @@ use std::collections::BTreeMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
+use super::nullable::{Nullable, present};
+
 /// Data-quality findings.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DataQuality {
     /// Where the findings come from.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<DataQualitySource>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub source: Option<Nullable<DataQualitySource>>,
     /// IdFix rule set used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rule_set: Option<RuleSet>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub rule_set: Option<Nullable<RuleSet>>,
     /// One entry per object attribute value at fault.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub findings: Option<Vec<Finding>>,
     /// Number of findings per IdFix category (key: category name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub counts: Option<BTreeMap<String, u64>>,
+    pub counts: Option<BTreeMap<String, Nullable<u64>>>,
     /// Number of duplicate values per attribute.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub duplicates: Option<Duplicates>,
@@ -52,23 +54,23 @@ pub enum RuleSet {
 #[serde(deny_unknown_fields)]
 pub struct Finding {
     /// Distinguished name of the object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dn: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub dn: Option<Nullable<String>>,
     /// Object class, e.g. `user`, `group`, `contact`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_class: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub object_class: Option<Nullable<String>>,
     /// LDAP attribute at fault, e.g. `userPrincipalName`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub attribute: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub attribute: Option<Nullable<String>>,
     /// IdFix error category.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<IdFixCategory>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub category: Option<Nullable<IdFixCategory>>,
     /// Current value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Nullable<String>>,
     /// IdFix's suggested value.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub suggestion: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub suggestion: Option<Nullable<String>>,
 }
 
 /// IdFix error categories, spelled as IdFix prints them.
@@ -99,21 +101,21 @@ pub enum IdFixCategory {
 #[serde(deny_unknown_fields)]
 pub struct Duplicates {
     /// Duplicate `userPrincipalName` values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upn: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub upn: Option<Nullable<u64>>,
     /// Duplicate `proxyAddresses` values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proxy_address: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub proxy_address: Option<Nullable<u64>>,
     /// Duplicate `mail` values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mail: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub mail: Option<Nullable<u64>>,
     /// Duplicate `mailNickname` values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub mail_nickname: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub mail_nickname: Option<Nullable<u64>>,
     /// Duplicate `sAMAccountName` values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sam_account_name: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub sam_account_name: Option<Nullable<u64>>,
     /// Duplicate `targetAddress` values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_address: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub target_address: Option<Nullable<u64>>,
 }

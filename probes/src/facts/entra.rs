@@ -51,11 +51,11 @@ pub struct Entra {
 #[serde(deny_unknown_fields)]
 pub struct Tenant {
     /// Tenant id (GUID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// The `*.onmicrosoft.com` initial domain.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub initial_domain: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub initial_domain: Option<Nullable<String>>,
     /// `onPremisesSyncEnabled`; `null` if sync was never enabled.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub on_premises_sync_enabled: Option<Nullable<bool>>,
@@ -80,17 +80,17 @@ pub struct Tenant {
 #[serde(deny_unknown_fields)]
 pub struct EntraDomain {
     /// Domain name (`id`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Nullable<String>>,
     /// `isVerified`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_verified: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub is_verified: Option<Nullable<bool>>,
     /// `isInitial`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_initial: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub is_initial: Option<Nullable<bool>>,
     /// `authenticationType`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub authentication_type: Option<AuthenticationType>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub authentication_type: Option<Nullable<AuthenticationType>>,
 }
 
 /// Domain authentication type, spelled as Graph returns it.
@@ -108,13 +108,13 @@ pub enum AuthenticationType {
 pub struct OnPremSync {
     /// `features`, keyed by Graph's name (e.g. `passwordSyncEnabled`, `blockSoftMatchEnabled`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub features: Option<BTreeMap<String, bool>>,
+    pub features: Option<BTreeMap<String, Nullable<bool>>>,
     /// `configuration.accidentalDeletionPrevention.synchronizationPreventionType`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deletion_prevention_type: Option<DeletionPreventionType>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub deletion_prevention_type: Option<Nullable<DeletionPreventionType>>,
     /// `configuration.accidentalDeletionPrevention.alertThreshold`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub deletion_alert_threshold: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub deletion_alert_threshold: Option<Nullable<u64>>,
 }
 
 /// Accidental-deletion prevention mode, spelled as Graph returns it.
@@ -136,17 +136,17 @@ pub enum DeletionPreventionType {
 #[serde(deny_unknown_fields)]
 pub struct SyncAccount {
     /// User object id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// `userPrincipalName`, e.g. `Sync_SYNC01_…@contoso.onmicrosoft.com`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upn: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub upn: Option<Nullable<String>>,
     /// `displayName`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Nullable<String>>,
     /// `accountEnabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub account_enabled: Option<Nullable<bool>>,
     /// `createdDateTime` (RFC 3339); `null` if unknown.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
@@ -166,20 +166,20 @@ pub struct SyncAccount {
 #[serde(deny_unknown_fields)]
 pub struct ConnectorAccount {
     /// UPN configured on the Entra connector.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub configured_upn: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub configured_upn: Option<Nullable<String>>,
     /// The user exists in the tenant.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exists: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub exists: Option<Nullable<bool>>,
     /// `accountEnabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub account_enabled: Option<Nullable<bool>>,
     /// The user holds the Directory Synchronization Accounts role.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub has_dirsync_role: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub has_dirsync_role: Option<Nullable<bool>>,
     /// Recent sign-in `status.errorCode` values (e.g. 50034, 50054, 50055, 50057, 50126).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub recent_signin_error_codes: Option<Vec<i64>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub recent_signin_error_codes: Option<Nullable<Vec<i64>>>,
 }
 
 /// An object with an on-premises provisioning error (`onPremisesProvisioningErrors`).
@@ -187,27 +187,27 @@ pub struct ConnectorAccount {
 #[serde(deny_unknown_fields)]
 pub struct ProvisioningError {
     /// Kind of directory object.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub object_type: Option<DirectoryObjectType>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub object_type: Option<Nullable<DirectoryObjectType>>,
     /// Object id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// `displayName`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Nullable<String>>,
     /// `category`, e.g. `PropertyConflict`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub category: Option<Nullable<String>>,
     /// `propertyCausingError`, e.g. `UserPrincipalName` or `ProxyAddress`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub property: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub property: Option<Nullable<String>>,
     /// `value` that conflicted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Nullable<String>>,
     /// `occurredDateTime` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub occurred: Option<String>,
+    pub occurred: Option<Nullable<String>>,
 }
 
 /// Kind of Entra directory object.
@@ -227,11 +227,11 @@ pub enum DirectoryObjectType {
 #[serde(deny_unknown_fields)]
 pub struct EntraUser {
     /// Object id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// `userPrincipalName`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upn: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub upn: Option<Nullable<String>>,
     /// `onPremisesSyncEnabled`; `null` for a cloud-only user never synced.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub on_premises_sync_enabled: Option<Nullable<bool>>,
@@ -243,14 +243,14 @@ pub struct EntraUser {
     #[schemars(extend("format" = "date-time"))]
     pub on_premises_last_sync: Option<Nullable<String>>,
     /// `proxyAddresses`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proxy_addresses: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub proxy_addresses: Option<Nullable<Vec<String>>>,
     /// `accountEnabled`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub account_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub account_enabled: Option<Nullable<bool>>,
     /// Names of directory roles assigned to the user.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub directory_roles: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub directory_roles: Option<Nullable<Vec<String>>>,
 }
 
 /// One Entra group's sync-relevant properties.
@@ -258,14 +258,14 @@ pub struct EntraUser {
 #[serde(deny_unknown_fields)]
 pub struct EntraGroup {
     /// Object id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// `displayName`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Nullable<String>>,
     /// Member count (`members/$count`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub member_count: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub member_count: Option<Nullable<u64>>,
     /// `onPremisesSyncEnabled`; `null` for a cloud group never synced.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub on_premises_sync_enabled: Option<Nullable<bool>>,
@@ -288,14 +288,14 @@ pub struct CloudSync {
 #[serde(deny_unknown_fields)]
 pub struct CloudSyncConfig {
     /// Service principal id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_principal_id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub service_principal_id: Option<Nullable<String>>,
     /// Service principal display name (usually the AD domain).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Nullable<String>>,
     /// Password writeback is enabled in the configuration.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub password_writeback_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub password_writeback_enabled: Option<Nullable<bool>>,
     /// Synchronization jobs (`GET /servicePrincipals/{id}/synchronization/jobs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub jobs: Option<Vec<SyncJob>>,
@@ -306,27 +306,27 @@ pub struct CloudSyncConfig {
 #[serde(deny_unknown_fields)]
 pub struct SyncJob {
     /// Job id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// `templateId`, e.g. `AD2AADProvisioning` or `AD2AADPasswordHash`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub template_id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub template_id: Option<Nullable<String>>,
     /// `schedule.state`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule_state: Option<ScheduleState>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub schedule_state: Option<Nullable<ScheduleState>>,
     /// `schedule.interval` (ISO 8601 duration).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "duration"))]
-    pub schedule_interval: Option<String>,
+    pub schedule_interval: Option<Nullable<String>>,
     /// `status.code`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_code: Option<JobStatusCode>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub status_code: Option<Nullable<JobStatusCode>>,
     /// `status.quarantine`; `null` when the job is not in quarantine.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub quarantine: Option<Nullable<Quarantine>>,
     /// `status.countSuccessiveCompleteFailures`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub successive_failures: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub successive_failures: Option<Nullable<u64>>,
     /// `status.lastExecution`; `null` if the job never ran.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub last_execution: Option<Nullable<LastExecution>>,
@@ -335,8 +335,8 @@ pub struct SyncJob {
     #[schemars(extend("format" = "date-time"))]
     pub last_successful_execution_end: Option<Nullable<String>>,
     /// `status.escrowsPruned`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub escrows_pruned: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub escrows_pruned: Option<Nullable<bool>>,
 }
 
 /// Job schedule state, spelled as Graph returns it.
@@ -370,29 +370,29 @@ pub enum JobStatusCode {
 #[serde(deny_unknown_fields)]
 pub struct Quarantine {
     /// `reason`, e.g. `EncounteredQuarantineException`, `TooManyDeletes`, `QuarantinedOnDemand`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub reason: Option<Nullable<String>>,
     /// `error.code`, e.g. `HybridIdentityServiceNoActiveAgents`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<Nullable<String>>,
     /// `error.message`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_message: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub error_message: Option<Nullable<String>>,
     /// `seriesBegan` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub series_began: Option<String>,
+    pub series_began: Option<Nullable<String>>,
     /// `currentBegan` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub current_began: Option<String>,
+    pub current_began: Option<Nullable<String>>,
     /// `nextAttempt` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub next_attempt: Option<String>,
+    pub next_attempt: Option<Nullable<String>>,
     /// `seriesCount`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub series_count: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub series_count: Option<Nullable<u64>>,
 }
 
 /// A job's last execution (`status.lastExecution`).
@@ -400,12 +400,12 @@ pub struct Quarantine {
 #[serde(deny_unknown_fields)]
 pub struct LastExecution {
     /// `state`, e.g. `Succeeded`, `Failed`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub state: Option<Nullable<String>>,
     /// `timeEnded` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub time_ended: Option<String>,
+    pub time_ended: Option<Nullable<String>>,
     /// `error.code`, e.g. `AzureActiveDirectoryInvalidCredential`; `null` when it succeeded.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<Nullable<String>>,
@@ -416,20 +416,20 @@ pub struct LastExecution {
 #[serde(deny_unknown_fields)]
 pub struct ProvisioningAgent {
     /// Agent id.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// `machineName`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub machine_name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub machine_name: Option<Nullable<String>>,
     /// `externalIp`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub external_ip: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub external_ip: Option<Nullable<String>>,
     /// `status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<AgentStatus>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub status: Option<Nullable<AgentStatus>>,
     /// Agent groups it belongs to (ids or names).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub groups: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub groups: Option<Nullable<Vec<String>>>,
 }
 
 /// Provisioning agent status, spelled as Graph returns it.
@@ -447,24 +447,24 @@ pub enum AgentStatus {
 #[serde(deny_unknown_fields)]
 pub struct ProvisioningLog {
     /// `activityDateTime` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub time: Option<String>,
+    pub time: Option<Nullable<String>>,
     /// `jobId`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub job_id: Option<Nullable<String>>,
     /// `sourceIdentity.id` (AD objectGUID).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub source_id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<Nullable<String>>,
     /// `targetIdentity.id`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub target_id: Option<Nullable<String>>,
     /// `provisioningAction`, e.g. `create`, `update`, `delete`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub action: Option<Nullable<String>>,
     /// `provisioningStatusInfo.status`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ProvisioningStatus>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub status: Option<Nullable<ProvisioningStatus>>,
     /// `provisioningStatusInfo.errorInformation.errorCode`; `null` when there was no error.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub error_code: Option<Nullable<String>>,
@@ -492,13 +492,13 @@ pub enum ProvisioningStatus {
 #[serde(deny_unknown_fields)]
 pub struct SignIn {
     /// `userPrincipalName`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub upn: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub upn: Option<Nullable<String>>,
     /// `createdDateTime` (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
-    pub time: Option<String>,
+    pub time: Option<Nullable<String>>,
     /// `status.errorCode` (0 = success; AADSTS number otherwise).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<i64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<Nullable<i64>>,
 }

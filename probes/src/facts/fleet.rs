@@ -19,18 +19,18 @@ pub struct Fleet {
 #[serde(deny_unknown_fields)]
 pub struct ConnectServer {
     /// Host name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub host: Option<Nullable<String>>,
     /// The server is in staging mode.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub staging_mode: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub staging_mode: Option<Nullable<bool>>,
     /// Its scheduler runs sync cycles.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sync_cycle_enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub sync_cycle_enabled: Option<Nullable<bool>>,
     /// Connect build, 4-part.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$"))]
-    pub version: Option<String>,
+    pub version: Option<Nullable<String>>,
     /// Its `connect.last_successful_export_to_entra` (RFC 3339); `null` if none.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]

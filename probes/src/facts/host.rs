@@ -10,23 +10,23 @@ use super::nullable::{Nullable, present};
 #[serde(deny_unknown_fields)]
 pub struct Host {
     /// NetBIOS computer name (`Win32_ComputerSystem.Name`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Nullable<String>>,
     /// Fully qualified DNS name of the host.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fqdn: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub fqdn: Option<Nullable<String>>,
     /// The host is joined to an AD domain (`Win32_ComputerSystem.PartOfDomain`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub domain_joined: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub domain_joined: Option<Nullable<bool>>,
     /// The host is a domain controller (`Win32_ComputerSystem.DomainRole` ≥ 4).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub is_domain_controller: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub is_domain_controller: Option<Nullable<bool>>,
     /// Operating system (`Win32_OperatingSystem`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub os: Option<Os>,
     /// Installed physical memory, in bytes (`Win32_ComputerSystem.TotalPhysicalMemory`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory_bytes: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub memory_bytes: Option<Nullable<u64>>,
     /// System code pages (registry `…\Control\Nls\CodePage`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locale: Option<Locale>,
@@ -52,14 +52,14 @@ pub struct Host {
 #[serde(deny_unknown_fields)]
 pub struct Os {
     /// Product name, e.g. `Microsoft Windows Server 2022 Standard`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub caption: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub caption: Option<Nullable<String>>,
     /// Version string, e.g. `10.0.20348`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub version: Option<Nullable<String>>,
     /// Build number, e.g. `20348`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub build: Option<u32>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub build: Option<Nullable<u32>>,
 }
 
 /// System code pages (registry `HKLM\SYSTEM\CurrentControlSet\Control\Nls\CodePage`).
@@ -67,14 +67,14 @@ pub struct Os {
 #[serde(deny_unknown_fields)]
 pub struct Locale {
     /// ANSI code page (`ACP`); 65001 when "Beta: Use Unicode UTF-8" is on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub acp: Option<u32>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub acp: Option<Nullable<u32>>,
     /// OEM code page (`OEMCP`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub oemcp: Option<u32>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub oemcp: Option<Nullable<u32>>,
     /// "Beta: Use Unicode UTF-8 for worldwide language support" is on (derived: `acp == 65001`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub utf8_beta: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub utf8_beta: Option<Nullable<bool>>,
 }
 
 /// TLS 1.2 client settings; `null` means the registry value is absent (OS default applies).
@@ -97,8 +97,8 @@ pub struct Tls {
 #[serde(deny_unknown_fields)]
 pub struct DotNet {
     /// The `Release` value (≥ 461308 ⇒ 4.7.1 or later).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub release: Option<u32>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub release: Option<Nullable<u32>>,
 }
 
 /// Windows PowerShell.
@@ -106,8 +106,8 @@ pub struct DotNet {
 #[serde(deny_unknown_fields)]
 pub struct PowerShell {
     /// `$PSVersionTable.PSVersion`, e.g. `5.1.20348.2652`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub version: Option<Nullable<String>>,
     /// `Get-ExecutionPolicy -List`, one entry per scope.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub execution_policy: Option<ExecutionPolicies>,
@@ -118,20 +118,20 @@ pub struct PowerShell {
 #[serde(deny_unknown_fields)]
 pub struct ExecutionPolicies {
     /// Scope `MachinePolicy` (set by Group Policy).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub machine_policy: Option<ExecutionPolicy>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub machine_policy: Option<Nullable<ExecutionPolicy>>,
     /// Scope `UserPolicy` (set by Group Policy).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_policy: Option<ExecutionPolicy>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub user_policy: Option<Nullable<ExecutionPolicy>>,
     /// Scope `Process`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub process: Option<ExecutionPolicy>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub process: Option<Nullable<ExecutionPolicy>>,
     /// Scope `CurrentUser`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub current_user: Option<ExecutionPolicy>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub current_user: Option<Nullable<ExecutionPolicy>>,
     /// Scope `LocalMachine`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub local_machine: Option<ExecutionPolicy>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub local_machine: Option<Nullable<ExecutionPolicy>>,
 }
 
 /// A PowerShell execution policy, spelled as PowerShell prints it.
@@ -156,15 +156,15 @@ pub enum ExecutionPolicy {
 #[serde(deny_unknown_fields)]
 pub struct Processes {
     /// The Connect wizard (`AzureADConnect.exe`) is running; it suspends the scheduler.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub connect_wizard_running: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub connect_wizard_running: Option<Nullable<bool>>,
     /// When the running wizard started (RFC 3339, UTC); `null` when it is not running.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
     pub connect_wizard_started_at: Option<Nullable<String>>,
     /// The Synchronization Service Manager UI (`miisclient.exe`) is running; it blocks auto-upgrade.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sync_manager_ui_running: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub sync_manager_ui_running: Option<Nullable<bool>>,
 }
 
 /// Proxy configuration on the host.
@@ -184,8 +184,8 @@ pub struct Proxy {
 #[serde(deny_unknown_fields)]
 pub struct DefaultProxy {
     /// The `<defaultProxy>` element exists.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub present: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub present: Option<Nullable<bool>>,
     /// Its `enabled` attribute; `null` when not set.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub enabled: Option<Nullable<bool>>,

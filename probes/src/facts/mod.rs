@@ -1,8 +1,9 @@
 //! The typed fact model: one Rust type per object in `facts.md`, one module per namespace.
 //!
-//! Every field is optional (absent ⇒ not collected); facts typed `…|null` in `facts.md` are
-//! [`Nullable`] as well (see [`nullable`]). Every object rejects unknown keys. Enum values keep
-//! Microsoft's spelling.
+//! Every field is optional (absent ⇒ not collected); every leaf fact is [`Nullable`] as well
+//! (`null` ⇒ collected, value unknown; see [`nullable`]). Every object rejects unknown keys. Enum
+//! values keep Microsoft's spelling; probes normalise the other casings Microsoft documents
+//! (`"Active"` for `active`) before they build a fact.
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
@@ -23,7 +24,7 @@ pub mod services;
 pub mod sql;
 pub mod user_rights;
 
-pub use nullable::Nullable;
+pub use nullable::{Known, Nullable, gathered, known, lift};
 
 /// A fact snapshot: the envelope (`facts.md` "Envelope", `DESIGN.md` §4) and the facts.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]

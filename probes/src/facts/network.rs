@@ -35,11 +35,11 @@ pub struct Network {
 #[serde(deny_unknown_fields)]
 pub struct Vantage {
     /// Host the checks ran on.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub host: Option<Nullable<String>>,
     /// Direct or through the product's proxy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub via: Option<Via>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub via: Option<Nullable<Via>>,
     /// Proxy used (`host:port` or URL); `null` when direct.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub proxy: Option<Nullable<String>>,
@@ -60,26 +60,26 @@ pub enum Via {
 #[serde(deny_unknown_fields)]
 pub struct EndpointCheck {
     /// Check id, unique within the snapshot.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub id: Option<Nullable<String>>,
     /// Target host name or IP.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub host: Option<Nullable<String>>,
     /// Target port.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<u16>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub port: Option<Nullable<u16>>,
     /// Protocol used.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub proto: Option<Proto>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub proto: Option<Nullable<Proto>>,
     /// Why the endpoint is needed.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub purpose: Option<Purpose>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub purpose: Option<Nullable<Purpose>>,
     /// Security context the check ran in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<CheckContext>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub context: Option<Nullable<CheckContext>>,
     /// The check succeeded.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ok: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub ok: Option<Nullable<bool>>,
     /// HTTP status for http/https checks; `null` otherwise or when no response came.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub http_status: Option<Nullable<u16>>,
@@ -87,8 +87,8 @@ pub struct EndpointCheck {
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub error: Option<Nullable<String>>,
     /// Round-trip time, in milliseconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub latency_ms: Option<u64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub latency_ms: Option<Nullable<u64>>,
 }
 
 /// Protocol of an endpoint check.
@@ -144,23 +144,23 @@ pub enum CheckContext {
 #[serde(deny_unknown_fields)]
 pub struct DnsResolution {
     /// Name queried.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Nullable<String>>,
     /// Records followed, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub chain: Option<Vec<DnsRecord>>,
     /// Final A/AAAA addresses.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub addresses: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<Nullable<Vec<String>>>,
     /// Every hop resolved.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub complete: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub complete: Option<Nullable<bool>>,
     /// Name of the hop that failed; `null` when complete.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub failed_at: Option<Nullable<String>>,
     /// Final DNS response code, e.g. `NOERROR`, `NXDOMAIN`, `SERVFAIL`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rcode: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub rcode: Option<Nullable<String>>,
 }
 
 /// One DNS record of a resolution chain.
@@ -168,14 +168,14 @@ pub struct DnsResolution {
 #[serde(deny_unknown_fields)]
 pub struct DnsRecord {
     /// Owner name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Nullable<String>>,
     /// Record type, e.g. `CNAME`, `A`, `AAAA`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub r#type: Option<Nullable<String>>,
     /// Record data (target name or address).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub value: Option<Nullable<String>>,
 }
 
 /// One TLS handshake (SNI) through the path the product uses.
@@ -183,29 +183,29 @@ pub struct DnsRecord {
 #[serde(deny_unknown_fields)]
 pub struct TlsCheck {
     /// Host name (SNI).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub host: Option<Nullable<String>>,
     /// Port.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub port: Option<u16>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub port: Option<Nullable<u16>>,
     /// Subject of the leaf certificate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leaf_subject: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub leaf_subject: Option<Nullable<String>>,
     /// Issuer of the leaf certificate.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leaf_issuer: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub leaf_issuer: Option<Nullable<String>>,
     /// Subjects of the presented chain, leaf first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub chain: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub chain: Option<Nullable<Vec<String>>>,
     /// Subject of the root the chain ends at.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub root_subject: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub root_subject: Option<Nullable<String>>,
     /// The chain is issued by Microsoft or a public CA Azure uses (else: TLS inspection).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub issuer_is_microsoft_or_public_ca: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub issuer_is_microsoft_or_public_ca: Option<Nullable<bool>>,
     /// The leaf certificate matches the host name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hostname_match: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub hostname_match: Option<Nullable<bool>>,
     /// Handshake error; `null` on success.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub error: Option<Nullable<String>>,
@@ -216,8 +216,8 @@ pub struct TlsCheck {
 #[serde(deny_unknown_fields)]
 pub struct ProxyTest {
     /// URL requested.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub url: Option<Nullable<String>>,
     /// HTTP status (200 ok, 403 URL not allowed, 407 proxy auth); `null` if no response.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub status: Option<Nullable<u16>>,

@@ -1,16 +1,22 @@
 //! Absent versus `null`: the two ways a fact can lack a value.
 //!
-//! `facts.md` gives the two different meanings:
+//! `facts.md` and DESIGN §4 give the two different meanings:
 //!
 //! - **absent key** — the fact was not collected (a rule reading it is `inconclusive`);
-//! - **`null`** — the probe ran and the value is unknown or empty. Only facts typed `…|null` in
-//!   `facts.md` may be `null`.
+//! - **`null`** — the probe ran and the value is unknown or empty (a default
+//!   `Get-ADSyncScheduler` prints `CustomizedSyncCycleInterval` as null, an AD connector has no
+//!   `SubType`, a gMSA has no UPN). **Every leaf fact may be `null`.**
 //!
-//! Every fact field is an [`Option`] (absent ⇒ `None`). A fact that may also be `null` is an
-//! `Option<Nullable<T>>`: `None` = absent, `Some(Nullable(None))` = `null`,
-//! `Some(Nullable(Some(v)))` = a value. Such fields carry
+//! Every fact field is an [`Option`] (absent ⇒ `None`). A leaf fact (a string, number, bool,
+//! enum or list of scalars) is an `Option<Nullable<T>>`: `None` = absent, `Some(Nullable(None))`
+//! = `null`, `Some(Nullable(Some(v)))` = a value. Such fields carry
 //! `#[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]`,
-//! because serde maps `null` to the outer `None` unless told otherwise.
+//! because serde maps `null` to the outer `None` unless told otherwise. Objects and lists of
+//! objects stay plain `Option<T>`: a section is either read (present) or not (absent).
+//!
+//! Probes build leaf facts with [`known`] (a value), [`gathered`] (a value, or `null` when the
+//! source had none) and [`lift`] (a value, or absent when it was not read), and read them back
+//! with [`Known::known`].
 //!
 //! In the JSON Schema a plain `Option<T>` field is just `T` and not required (see
 //! [`AbsentIsNotNull`]), while `Nullable<T>` adds `null` to the accepted types.
@@ -64,6 +70,50 @@ impl<T> Nullable<T> {
 impl<T> From<Option<T>> for Nullable<T> {
     fn from(value: Option<T>) -> Self {
         Self(value)
+    }
+}
+
+/// A leaf fact with a known value.
+#[must_use]
+pub const fn known<T>(value: T) -> Option<Nullable<T>> {
+    Some(Nullable(Some(value)))
+}
+
+/// A leaf fact that was gathered: its value, or `null` when the source gave none.
+#[must_use]
+pub const fn gathered<T>(value: Option<T>) -> Option<Nullable<T>> {
+    Some(Nullable(value))
+}
+
+/// A leaf fact that may not have been read: its value, or absent (`None`) when there is none.
+#[must_use]
+pub fn lift<T>(value: Option<T>) -> Option<Nullable<T>> {
+    value.map(Nullable::value)
+}
+
+/// Reading a leaf fact (`Option<Nullable<T>>`) back: absent and `null` both have no value.
+pub trait Known<T> {
+    /// The value, if the fact is present and not `null`.
+    fn known(&self) -> Option<&T>;
+
+    /// The value, if the fact is present and not `null`.
+    fn into_known(self) -> Option<T>;
+
+    /// `true` when the fact is present and `null`.
+    fn is_null_fact(&self) -> bool;
+}
+
+impl<T> Known<T> for Option<Nullable<T>> {
+    fn known(&self) -> Option<&T> {
+        self.as_ref().and_then(Nullable::as_ref)
+    }
+
+    fn into_known(self) -> Option<T> {
+        self.and_then(Nullable::into_option)
+    }
+
+    fn is_null_fact(&self) -> bool {
+        self.as_ref().is_some_and(Nullable::is_null)
     }
 }
 

@@ -33,45 +33,47 @@ pub struct Services {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Service {
-    /// The service is installed; when `false` the other keys are usually absent.
-    pub present: bool,
+    /// The service is installed; when `false` the other keys are usually absent; `null` when the
+    /// probe could not tell (always written: a service record says whether it exists).
+    #[serde(deserialize_with = "Nullable::deserialize")]
+    pub present: Nullable<bool>,
     /// Service short name, e.g. `ADSync`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Nullable<String>>,
     /// Display name, e.g. `Microsoft Azure AD Sync`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub display_name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub display_name: Option<Nullable<String>>,
     /// Current state (`Win32_Service.State`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ServiceState>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub state: Option<Nullable<ServiceState>>,
     /// Start mode (`Win32_Service.StartMode`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_mode: Option<StartMode>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub start_mode: Option<Nullable<StartMode>>,
     /// Logon account as configured (`Win32_Service.StartName`), e.g. `NT SERVICE\ADSync`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logon_account: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub logon_account: Option<Nullable<String>>,
     /// Classification of `logon_account`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logon_account_kind: Option<LogonAccountKind>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub logon_account_kind: Option<Nullable<LogonAccountKind>>,
     /// SID of the logon account, e.g. `S-1-5-80-…`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub logon_account_sid: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub logon_account_sid: Option<Nullable<String>>,
     /// `Win32_Service.ExitCode` (1069 = logon failure).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub win32_exit_code: Option<i64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub win32_exit_code: Option<Nullable<i64>>,
     /// `Win32_Service.ServiceSpecificExitCode`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub service_exit_code: Option<i64>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub service_exit_code: Option<Nullable<i64>>,
     /// Newest System event 7036 "entered the running state" (RFC 3339); `null` if none found.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]
     pub last_running_at: Option<Nullable<String>>,
     /// The logon account holds `SeServiceLogonRight` (directly, via a group or `S-1-5-80-0`; derived).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub has_logon_as_service_right: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub has_logon_as_service_right: Option<Nullable<bool>>,
     /// The logon account is in `SeDenyServiceLogonRight`, which supersedes the grant (derived).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub denied_logon_as_service: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub denied_logon_as_service: Option<Nullable<bool>>,
 }
 
 /// Service state, spelled as `Get-Service` prints it.

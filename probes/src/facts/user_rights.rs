@@ -11,20 +11,20 @@ use super::nullable::{Nullable, present};
 #[serde(deny_unknown_fields)]
 pub struct UserRights {
     /// SIDs granted "Log on as a service" (`SeServiceLogonRight`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub se_service_logon_right: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub se_service_logon_right: Option<Nullable<Vec<String>>>,
     /// SIDs denied "Log on as a service" (`SeDenyServiceLogonRight`; supersedes the grant).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub se_deny_service_logon_right: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub se_deny_service_logon_right: Option<Nullable<Vec<String>>>,
     /// SIDs granted "Log on as a batch job" (`SeBatchLogonRight`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub se_batch_logon_right: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub se_batch_logon_right: Option<Nullable<Vec<String>>>,
     /// SIDs granted "Allow log on locally" (`SeInteractiveLogonRight`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub se_interactive_logon_right: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub se_interactive_logon_right: Option<Nullable<Vec<String>>>,
     /// Names of the GPOs that won the User Rights Assignment settings (`gpresult /SCOPE COMPUTER`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub gpo_sources: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub gpo_sources: Option<Nullable<Vec<String>>>,
 }
 
 /// A local user account (`Get-LocalUser`), e.g. an `AAD_*` Connect service account.
@@ -32,14 +32,14 @@ pub struct UserRights {
 #[serde(deny_unknown_fields)]
 pub struct LocalAccount {
     /// Account name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub name: Option<Nullable<String>>,
     /// Account SID.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub sid: Option<String>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub sid: Option<Nullable<String>>,
     /// The account is enabled.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<Nullable<bool>>,
     /// When the password was last set (RFC 3339); `null` if never.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(extend("format" = "date-time"))]

@@ -16,6 +16,7 @@ use quick_xml::events::{BytesStart, Event};
 
 use crate::facts::Nullable;
 use crate::facts::host::DefaultProxy;
+use crate::facts::known;
 
 /// Decodes a configuration file's bytes: UTF-8 (with or without BOM) or UTF-16 with a BOM.
 #[must_use]
@@ -46,7 +47,7 @@ pub fn default_proxy(text: &str) -> Result<DefaultProxy, String> {
     let mut reader = Reader::from_str(text);
     let mut path: Vec<String> = Vec::new();
     let mut found = DefaultProxy {
-        present: Some(false),
+        present: known(false),
         enabled: Some(Nullable::null()),
         proxy_address: Some(Nullable::null()),
         use_system_default: Some(Nullable::null()),
@@ -86,7 +87,7 @@ fn visit(element: &BytesStart<'_>, ancestors: &[String], found: &mut DefaultProx
     };
     if name.eq_ignore_ascii_case("defaultProxy") && is(&["configuration", "system.net"]) && !*seen {
         *seen = true;
-        found.present = Some(true);
+        found.present = known(true);
         found.enabled = Some(attribute(element, "enabled").map_or(Nullable::null(), |v| Nullable(parse_bool(&v))));
     } else if name.eq_ignore_ascii_case("proxy") && is(&["configuration", "system.net", "defaultProxy"]) {
         found.proxy_address =
@@ -130,7 +131,7 @@ mod tests {
               <proxy usesystemdefault="true" proxyaddress="http://proxy.contoso.com:8080" bypassonlocal="true" />
             </defaultProxy></system.net></configuration>"#;
         let proxy = default_proxy(text).unwrap();
-        assert_eq!(proxy.present, Some(true));
+        assert_eq!(proxy.present, known(true));
         assert_eq!(proxy.enabled, Some(Nullable::value(true)));
         assert_eq!(proxy.proxy_address, Some(Nullable::value("http://proxy.contoso.com:8080".to_owned())));
         assert_eq!(proxy.use_system_default, Some(Nullable::value(true)));
@@ -141,7 +142,7 @@ mod tests {
     fn a_missing_block_is_not_present_and_elsewhere_does_not_count() {
         let text = r#"<configuration><location path="x"><system.net><defaultProxy enabled="true"/></system.net></location></configuration>"#;
         let proxy = default_proxy(text).unwrap();
-        assert_eq!(proxy.present, Some(false));
+        assert_eq!(proxy.present, known(false));
         assert_eq!(proxy.proxy_address, Some(Nullable::null()));
     }
 
@@ -149,7 +150,7 @@ mod tests {
     fn unspecified_and_missing_attributes_are_null() {
         let text = r#"<configuration><system.net><defaultProxy><proxy usesystemdefault="Unspecified"/></defaultProxy></system.net></configuration>"#;
         let proxy = default_proxy(text).unwrap();
-        assert_eq!(proxy.present, Some(true));
+        assert_eq!(proxy.present, known(true));
         assert_eq!(proxy.enabled, Some(Nullable::null()));
         assert_eq!(proxy.use_system_default, Some(Nullable::null()));
         assert_eq!(proxy.proxy_address, Some(Nullable::null()));

@@ -28,6 +28,7 @@ use crate::error::ProbeError;
 use crate::facts::Facts;
 use crate::facts::cloudsync_agent::{AgentConfig, CloudSyncAgent};
 use crate::facts::host::{Host, Proxy};
+use crate::facts::known;
 use crate::facts::localdb::LocalDb;
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
 
@@ -214,11 +215,11 @@ fn gather(config: &FilesConfig, explicit: bool, vocabulary: &[String]) -> Gather
         let max_lines = config.trace_max_lines.unwrap_or(50).max(1);
         match trace::scan(dir, files, max_lines, vocabulary) {
             Ok(scan) if scan.present => {
-                agent.trace_dir_present = Some(true);
-                agent.recent_trace_errors = Some(scan.errors);
+                agent.trace_dir_present = known(true);
+                agent.recent_trace_errors = known(scan.errors);
             }
             // An absent trace folder is a fact too (the agent never ran, or another path).
-            Ok(_) => agent.trace_dir_present = Some(false),
+            Ok(_) => agent.trace_dir_present = known(false),
             Err(e) => problems.push(format!("agent trace folder {}: {e}", dir.display())),
         }
     }
@@ -232,12 +233,12 @@ fn gather(config: &FilesConfig, explicit: bool, vocabulary: &[String]) -> Gather
         let ldf = dir.join("ADSync_log.ldf");
         match std::fs::metadata(&mdf) {
             Ok(meta) => {
-                localdb.mdf_path = Some(mdf.display().to_string());
-                localdb.mdf_size_bytes = Some(meta.len());
+                localdb.mdf_path = known(mdf.display().to_string());
+                localdb.mdf_size_bytes = known(meta.len());
                 let v2 = dir.file_name().is_some_and(|n| n.eq_ignore_ascii_case("ADSync2019"));
-                localdb.instance = Some(if v2 { "ADSync2019" } else { "ADSync" }.to_owned());
+                localdb.instance = known(if v2 { "ADSync2019" } else { "ADSync" }.to_owned());
                 match std::fs::metadata(&ldf) {
-                    Ok(meta) => localdb.ldf_size_bytes = Some(meta.len()),
+                    Ok(meta) => localdb.ldf_size_bytes = known(meta.len()),
                     Err(e) => problems.push(format!("{}: {e}", ldf.display())),
                 }
             }
@@ -248,7 +249,7 @@ fn gather(config: &FilesConfig, explicit: bool, vocabulary: &[String]) -> Gather
     if let Some(path) = &config.localdb_error_log {
         match read(path, explicit) {
             Ok(Some(bytes)) => {
-                localdb.error_log_has_9003 = Some(dotnet_config::decode_text(&bytes).contains("Error: 9003"));
+                localdb.error_log_has_9003 = known(dotnet_config::decode_text(&bytes).contains("Error: 9003"));
             }
             Ok(None) => {}
             Err(e) => problems.push(format!("LocalDB error.log: {e}")),

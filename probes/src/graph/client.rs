@@ -192,11 +192,8 @@ impl GraphClient {
                 .call()
                 .map_err(|e| GraphError::Transport { path: path.clone(), message: transport_message(&e) })?;
             let status = response.status().as_u16();
-            let retry_after = response
-                .headers()
-                .get("retry-after")
-                .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.trim().parse::<u64>().ok());
+            let retry_after =
+                response.headers().get("retry-after").and_then(|v| v.to_str().ok()).and_then(retry_after_delay);
             let text = response.into_body().read_to_string().unwrap_or_default();
             match status {
                 200..=299 => {
@@ -209,7 +206,7 @@ impl GraphClient {
                 }
                 429 | 503 | 504 if attempts < self.settings.max_retries => {
                     attempts += 1;
-                    let wait = Duration::from_secs(retry_after.unwrap_or(1 << attempts)).min(MAX_RETRY_AFTER);
+                    let wait = retry_after.unwrap_or(Duration::from_secs(1 << attempts)).min(MAX_RETRY_AFTER);
                     if Instant::now() + wait >= self.settings.deadline {
                         return Err(GraphError::OutOfTime(path));
                     }
@@ -225,33 +222,82 @@ impl GraphClient {
         }
     }
 
-    /// Every item of a collection, following `@odata.nextLink` (only to the same Graph root,
+    /// Every item of a collection, following `@odata.nextLink` (only below the same Graph root,
     /// so the token never goes elsewhere) up to `max_pages` pages.
+    ///
+    /// Graph documents some resources both as a collection (`{"value": [...]}`) and as a single
+    /// entity (`{"@odata.context": "…/$entity", …}`): a body without `value` that is an object is
+    /// read as a collection of that one entity. A list cut short (the page limit, or a `nextLink`
+    /// on another host, which is not followed) says why in [`Page::truncated`].
     ///
     /// # Errors
     ///
-    /// The first page's or a later page's [`GraphError`].
-    pub fn get_all(&mut self, path: &str, headers: &[(&str, &str)]) -> Result<Vec<Value>, GraphError> {
+    /// The first page's or a later page's [`GraphError`]; a body that is neither shape is a
+    /// [`GraphError::Transport`] ("unexpected body").
+    pub fn get_all(&mut self, path: &str, headers: &[(&str, &str)]) -> Result<Page, GraphError> {
         let mut items = Vec::new();
         let mut next = Some(path.to_owned());
         let mut pages = 0;
+        let mut truncated = None;
         while let Some(url) = next.take() {
             let page = self.get(&url, headers)?;
             pages += 1;
-            if let Some(values) = page.get("value").and_then(Value::as_array) {
-                items.extend(values.iter().cloned());
+            match page.get("value") {
+                Some(Value::Array(values)) => items.extend(values.iter().cloned()),
+                None if page.is_object() => {
+                    items.push(page.clone());
+                    break;
+                }
+                _ => {
+                    return Err(GraphError::Transport {
+                        path: self.path_of(&url),
+                        message: "unexpected body: neither a collection (`value`) nor an entity".into(),
+                    });
+                }
             }
-            next = page
-                .get("@odata.nextLink")
-                .and_then(Value::as_str)
-                .filter(|link| link.starts_with(&self.settings.base_url))
-                .map(str::to_owned);
-            if pages >= self.settings.max_pages {
+            let Some(link) = page.get("@odata.nextLink").and_then(Value::as_str) else { break };
+            if !self.is_below_base(link) {
+                truncated = Some(format!(
+                    "{}: list cut short, the next page is on another host (`@odata.nextLink` not followed)",
+                    self.path_of(path)
+                ));
                 break;
             }
+            if pages >= self.settings.max_pages {
+                truncated = Some(format!("{}: list cut short after {pages} pages (`max_pages`)", self.path_of(path)));
+                break;
+            }
+            next = Some(link.to_owned());
         }
-        Ok(items)
+        Ok(Page { items, truncated })
     }
+
+    /// `true` when `url` is the Graph root itself or below it (same scheme, host and port).
+    fn is_below_base(&self, url: &str) -> bool {
+        let base = self.settings.base_url.as_str();
+        url.strip_prefix(base).is_some_and(|rest| rest.is_empty() || rest.starts_with('/') || rest.starts_with('?'))
+    }
+}
+
+/// What [`GraphClient::get_all`] read.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    /// The items, in Graph's order.
+    pub items: Vec<Value>,
+    /// Why the list is not complete (page limit, foreign `nextLink`); `None` when it is.
+    pub truncated: Option<String>,
+}
+
+/// The delay a `Retry-After` header asks for: whole or fractional seconds (Graph documents
+/// `Retry-After: 2.128`), rounded up to the millisecond; `None` when it is not a number.
+#[must_use]
+pub fn retry_after_delay(value: &str) -> Option<Duration> {
+    let seconds: f64 = value.trim().parse().ok()?;
+    if !seconds.is_finite() || seconds < 0.0 {
+        return None;
+    }
+    let seconds = seconds.min(MAX_RETRY_AFTER.as_secs_f64());
+    Some(Duration::from_millis((seconds * 1000.0).ceil() as u64))
 }
 
 /// A transport error without anything that could carry a credential.

@@ -27,11 +27,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use self::client::{ClientSettings, GraphClient, GraphError};
+use self::client::{ClientSettings, GraphClient, GraphError, Page};
 use crate::config::SecretSource;
 use crate::error::ProbeError;
 use crate::facts::Facts;
 use crate::facts::entra::{CloudSync, ConnectorAccount, DirectoryObjectType, Entra};
+use crate::facts::{known, lift};
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
 
 /// Template id of the Directory Synchronization Accounts role.
@@ -189,6 +190,33 @@ struct Sections {
 impl Sections {
     /// Records a section's result; a failed sign-in ends the probe.
     fn take<T>(&mut self, name: &str, result: Result<T, GraphError>) -> Result<Option<T>, ProbeError> {
+        self.record(name, result)
+    }
+
+    /// Records a collection's result: a list cut short keeps its items but makes the probe
+    /// `partial` with the reason.
+    fn page(&mut self, name: &str, result: Result<Page, GraphError>) -> Result<Option<Vec<Value>>, ProbeError> {
+        Ok(self.record(name, result)?.map(|page| {
+            if let Some(reason) = page.truncated {
+                self.failed.push(format!("{name}: {reason}"));
+            }
+            page.items
+        }))
+    }
+
+    /// Records a single entity read through [`GraphClient::get_all`] (Graph documents some as a
+    /// one-item collection, some as an `$entity` body): an empty collection fails the section.
+    fn entity(&mut self, name: &str, result: Result<Page, GraphError>) -> Result<Option<Value>, ProbeError> {
+        let result = result.and_then(|page| {
+            page.items.into_iter().next().filter(Value::is_object).ok_or_else(|| GraphError::Transport {
+                path: name.to_owned(),
+                message: "unexpected body: no entity in the answer".into(),
+            })
+        });
+        self.record(name, result)
+    }
+
+    fn record<T>(&mut self, name: &str, result: Result<T, GraphError>) -> Result<Option<T>, ProbeError> {
         match result {
             Ok(value) => {
                 self.succeeded += 1;
@@ -205,31 +233,24 @@ impl Sections {
     }
 }
 
-fn first(items: Vec<Value>) -> Value {
-    items.into_iter().next().unwrap_or(Value::Null)
-}
-
 fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Sections) -> Result<Entra, ProbeError> {
     let mut entra = Entra::default();
     let eventual = [("ConsistencyLevel", "eventual")];
 
     let organization = client
-        .get_all("/v1.0/organization?$select=id,onPremisesSyncEnabled,onPremisesLastSyncDateTime,verifiedDomains", &[])
-        .map(first);
-    if let Some(organization) = sections.take("organization", organization)? {
-        let beta = client
-            .get_all("/beta/organization?$select=id,onPremisesLastPasswordSyncDateTime,directorySizeQuota", &[])
-            .map(first);
-        let beta = sections.take("organization (beta)", beta)?;
+        .get_all("/v1.0/organization?$select=id,onPremisesSyncEnabled,onPremisesLastSyncDateTime,verifiedDomains", &[]);
+    if let Some(organization) = sections.entity("organization", organization)? {
+        let beta =
+            client.get_all("/beta/organization?$select=id,onPremisesLastPasswordSyncDateTime,directorySizeQuota", &[]);
+        let beta = sections.entity("organization (beta)", beta)?;
         entra.tenant = Some(map::tenant(&organization, beta.as_ref()));
     }
 
     let domains = client.get_all("/v1.0/domains?$select=id,isVerified,isInitial,authenticationType", &[]);
-    entra.domains = sections.take("domains", domains)?.map(|d| d.iter().map(map::domain).collect());
+    entra.domains = sections.page("domains", domains)?.map(|d| d.iter().map(map::domain).collect());
 
-    let sync = client.get_all("/v1.0/directory/onPremisesSynchronization", &[]).map(first);
-    entra.onprem_sync =
-        sections.take("onPremisesSynchronization", sync)?.filter(Value::is_object).map(|s| map::onprem_sync(&s));
+    let sync = client.get_all("/v1.0/directory/onPremisesSynchronization", &[]);
+    entra.onprem_sync = sections.entity("onPremisesSynchronization", sync)?.map(|s| map::onprem_sync(&s));
 
     let members = client.get_all(
         &format!(
@@ -238,7 +259,7 @@ fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Section
         ),
         &[],
     );
-    let members = sections.take("sync accounts", members)?;
+    let members = sections.page("sync accounts", members)?;
     entra.sync_accounts = members.as_ref().map(|m| m.iter().map(map::sync_account).collect());
 
     if let Some(upn) = &config.connector_upn {
@@ -249,15 +270,16 @@ fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Section
         };
         if let Some(user) = sections.take("connector account", user)? {
             let id = user.as_ref().and_then(|u| u.get("id")).and_then(Value::as_str);
+            let user_upn = user.as_ref().and_then(|u| u.get("userPrincipalName")).and_then(Value::as_str);
             let mut account = ConnectorAccount {
-                configured_upn: Some(upn.clone()),
-                exists: Some(user.is_some()),
-                account_enabled: user.as_ref().and_then(|u| u.get("accountEnabled")).and_then(Value::as_bool),
-                has_dirsync_role: match (&members, id) {
-                    (Some(members), Some(id)) => {
-                        Some(members.iter().any(|m| m.get("id").and_then(Value::as_str) == Some(id)))
+                configured_upn: known(upn.clone()),
+                exists: known(user.is_some()),
+                account_enabled: lift(user.as_ref().and_then(|u| u.get("accountEnabled")).and_then(Value::as_bool)),
+                has_dirsync_role: match (&members, &user) {
+                    (Some(members), Some(_)) => {
+                        known(members.iter().any(|m| map::is_same_principal(m, id, user_upn.unwrap_or(upn))))
                     }
-                    (Some(_), None) => Some(false),
+                    (Some(_), None) => known(false),
                     (None, _) => None,
                 },
                 recent_signin_error_codes: None,
@@ -267,7 +289,7 @@ fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Section
                 let signins = client.get(&format!("/v1.0/auditLogs/signIns?$filter={filter}&$top=50"), &[]);
                 if let Some(page) = sections.take("connector sign-ins", signins)? {
                     let entries = page.get("value").and_then(Value::as_array).cloned().unwrap_or_default();
-                    account.recent_signin_error_codes = Some(map::signin_error_codes(&entries));
+                    account.recent_signin_error_codes = known(map::signin_error_codes(&entries));
                 }
             }
             entra.connector_account = Some(account);
@@ -285,7 +307,7 @@ fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Section
         let path = format!(
             "/v1.0/{collection}?$filter={filter}&$count=true&$select=id,displayName,onPremisesProvisioningErrors"
         );
-        match sections.take(&format!("provisioning errors ({collection})"), client.get_all(&path, &eventual))? {
+        match sections.page(&format!("provisioning errors ({collection})"), client.get_all(&path, &eventual))? {
             Some(objects) => errors.extend(objects.iter().flat_map(|o| map::provisioning_errors(o, kind))),
             None => errors_ok = false,
         }
@@ -296,14 +318,15 @@ fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Section
 
     let filter = encode(&format!("applicationTemplateId eq '{CLOUD_SYNC_APP_TEMPLATE}'"));
     let principals = client.get_all(&format!("/v1.0/servicePrincipals?$filter={filter}&$select=id,displayName"), &[]);
-    if let Some(principals) = sections.take("cloud sync configurations", principals)? {
+    if let Some(principals) = sections.page("cloud sync configurations", principals)? {
         let mut configs = Vec::new();
         let mut logs = Vec::new();
         let mut complete = true;
+        let mut logs_complete = true;
         for principal in &principals {
             let Some(id) = principal.get("id").and_then(Value::as_str) else { continue };
             let jobs = client.get_all(&format!("/beta/servicePrincipals/{}/synchronization/jobs", encode(id)), &[]);
-            match sections.take("cloud sync jobs", jobs)? {
+            match sections.page("cloud sync jobs", jobs)? {
                 Some(jobs) => {
                     if config.include_logs {
                         for job in &jobs {
@@ -311,9 +334,13 @@ fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Section
                             let filter = encode(&format!("jobId eq '{job_id}'"));
                             let page =
                                 client.get(&format!("/v1.0/auditLogs/provisioning?$filter={filter}&$top=50"), &[]);
-                            if let Some(page) = sections.take("provisioning logs", page)? {
-                                let entries = page.get("value").and_then(Value::as_array).cloned().unwrap_or_default();
-                                logs.extend(entries.iter().map(map::provisioning_log));
+                            match sections.take("provisioning logs", page)? {
+                                Some(page) => {
+                                    let entries =
+                                        page.get("value").and_then(Value::as_array).cloned().unwrap_or_default();
+                                    logs.extend(entries.iter().map(map::provisioning_log));
+                                }
+                                None => logs_complete = false,
                             }
                         }
                     }
@@ -327,9 +354,10 @@ fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Section
             let agents =
                 client.get_all("/beta/onPremisesPublishingProfiles/provisioning/agents?$expand=agentGroups", &[]);
             cloud_sync.agents =
-                sections.take("provisioning agents", agents)?.map(|a| a.iter().map(map::agent).collect());
+                sections.page("provisioning agents", agents)?.map(|a| a.iter().map(map::agent).collect());
         }
-        if config.include_logs {
+        // `[]` means "looked, found none": only when every job and every log page was read.
+        if config.include_logs && complete && logs_complete {
             entra.provisioning_logs = Some(logs);
         }
         entra.cloud_sync = Some(cloud_sync);

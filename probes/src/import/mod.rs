@@ -2,7 +2,7 @@
 //!
 //! | input | facts |
 //! |---|---|
-//! | LDIF exports (`ldifde -f users.ldf -r "(objectClass=user)"`, `ldapsearch -LLL …`) | `ad.users[]`, `ad.groups[]` (with `member_count` from the `member` values) |
+//! | LDIF exports (`ldifde -f users.ldf -r "(objectClass=user)"`, also `ldifde -u` UTF-16LE with BOM; `ldapsearch` with or without `-LLL`) | `ad.users[]`, `ad.groups[]` (with `member_count` from the `member` values) |
 //! | bundles written by `probes/windows/collect.ps1` | what the `windows.*` probes gather, read by the same parsers ([`crate::windows`]) |
 //!
 //! Paths come from the `import` section of the configuration; without one the probe is
@@ -12,7 +12,7 @@
 pub mod ldif;
 
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::{Path, PathBuf};
 
 use schemars::JsonSchema;
@@ -88,7 +88,11 @@ impl Probe for ImportProbe {
         let mut read_any = false;
         for path in &config.ldif {
             match import_ldif(path, &mut ad) {
-                Ok(()) => read_any = true,
+                // The entries read before a problem are kept, and count as read.
+                Ok(problem) => {
+                    read_any = true;
+                    problems.extend(problem.map(|p| format!("{}: {p}", path.display())));
+                }
                 Err(e) => problems.push(format!("{}: {e}", path.display())),
             }
         }
@@ -119,7 +123,8 @@ impl Probe for ImportProbe {
 ///
 /// The file cannot be read or is not a bundle.
 pub fn import_bundle(path: &Path) -> Result<(FactTree, Vec<String>), String> {
-    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let text = syncdoctor_engine::text_file::read_located(path, syncdoctor_engine::text_file::DEFAULT_MAX_BYTES)
+        .map_err(|d| d.to_string())?;
     let bundle = Bundle::parse(&text)?;
     let mut tree = FactTree::new();
     let mut problems = Vec::new();
@@ -134,17 +139,52 @@ pub fn import_bundle(path: &Path) -> Result<(FactTree, Vec<String>), String> {
     Ok((tree, problems))
 }
 
-/// Adds the users and groups of one LDIF file to `ad` (both lists exist afterwards, maybe empty).
+/// An LDIF file as a reader of UTF-8 text: UTF-8 (with or without BOM) is streamed;
+/// UTF-16 with a BOM (what `ldifde -u` writes: UTF-16LE, `FF FE`) is decoded first.
 ///
 /// # Errors
 ///
-/// The file cannot be opened, or an entry is malformed (entries before it are kept).
-pub fn import_ldif(path: &Path, ad: &mut Ad) -> Result<(), String> {
-    let file = File::open(path).map_err(|e| e.to_string())?;
+/// The file cannot be opened or is not a regular file, or its UTF-16 is malformed.
+pub fn open_ldif(path: &Path) -> Result<Box<dyn BufRead>, String> {
+    // `/dev/zero` or a FIFO would never end: only regular files are read.
+    if !std::fs::metadata(path).map_err(|e| e.to_string())?.is_file() {
+        return Err("not a regular file (a pipe, socket or device): give the path of an LDIF export".into());
+    }
+    let mut file = BufReader::new(File::open(path).map_err(|e| e.to_string())?);
+    let head = file.fill_buf().map_err(|e| e.to_string())?;
+    let utf16 = match head {
+        [0xFF, 0xFE, ..] => Some(u16::from_le_bytes as fn([u8; 2]) -> u16),
+        [0xFE, 0xFF, ..] => Some(u16::from_be_bytes as fn([u8; 2]) -> u16),
+        _ => None,
+    };
+    if let Some(decode) = utf16 {
+        let mut bytes = Vec::new();
+        file.read_to_end(&mut bytes).map_err(|e| e.to_string())?;
+        let units: Vec<u16> =
+            bytes.get(2..).unwrap_or_default().chunks(2).map(|c| decode([c[0], *c.get(1).unwrap_or(&0)])).collect();
+        let text = String::from_utf16(&units).map_err(|e| format!("not UTF-16 text: {e}"))?;
+        return Ok(Box::new(Cursor::new(text.into_bytes())));
+    }
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        file.consume(3);
+    }
+    Ok(Box::new(file))
+}
+
+/// Adds the users and groups of one LDIF file to `ad` (both lists exist afterwards, maybe empty);
+/// returns what made the file incomplete: a malformed entry (the entries before it are kept) or
+/// a trailer saying so (`result:` other than `0 Success`).
+///
+/// # Errors
+///
+/// The file cannot be opened or decoded: nothing was read.
+pub fn import_ldif(path: &Path, ad: &mut Ad) -> Result<Option<String>, String> {
+    let input = open_ldif(path)?;
     let users = ad.users.get_or_insert_with(Vec::new);
     let mut groups = ad.groups.take().unwrap_or_default();
     let mut failure = None;
-    for entry in ldif::LdifReader::new(BufReader::new(file)) {
+    let mut reader = ldif::LdifReader::new(input);
+    for entry in reader.by_ref() {
         match entry {
             Ok(entry) => match entry.kind() {
                 ObjectKind::User => users.push(ad_objects::user(&entry)),
@@ -158,5 +198,5 @@ pub fn import_ldif(path: &Path, ad: &mut Ad) -> Result<(), String> {
         }
     }
     ad.groups = Some(groups);
-    failure.map_or(Ok(()), Err)
+    Ok(failure.or_else(|| reader.incomplete().map(str::to_owned)))
 }

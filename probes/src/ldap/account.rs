@@ -7,6 +7,7 @@ use super::{SHOW_DELETED, Session};
 use crate::ad_objects::{Entry, UAC_ACCOUNTDISABLE, UAC_DONT_EXPIRE_PASSWORD, UAC_LOCKOUT, UAC_PASSWORD_EXPIRED};
 use crate::facts::Nullable;
 use crate::facts::ad::AdAccount;
+use crate::facts::{gathered, known, lift};
 use crate::time::filetime_to_rfc3339;
 
 const ATTRIBUTES: [&str; 9] = [
@@ -38,18 +39,18 @@ pub fn from_entry(entry: &Entry) -> AdAccount {
     let flag = |value: Option<i64>, bit: u32| value.map(|v| v & i64::from(bit) != 0);
     let pwd_last_set = entry.integer("pwdlastset");
     AdAccount {
-        exists: Some(true),
-        deleted: Some(entry.boolean("isdeleted").unwrap_or(false)),
-        is_gmsa: Some(entry.has_class("msDS-GroupManagedServiceAccount")),
-        enabled: flag(uac, UAC_ACCOUNTDISABLE).map(|disabled| !disabled),
-        locked_out: flag(computed, UAC_LOCKOUT),
-        password_expired: flag(computed, UAC_PASSWORD_EXPIRED),
-        password_never_expires: flag(uac, UAC_DONT_EXPIRE_PASSWORD),
-        must_change_password: pwd_last_set.map(|v| v == 0),
-        dn: Some(entry.dn.clone()),
-        sam_account_name: entry.text("samaccountname"),
-        upn: entry.text("userprincipalname"),
-        object_class: entry.most_specific_class(),
+        exists: known(true),
+        deleted: known(entry.boolean("isdeleted").unwrap_or(false)),
+        is_gmsa: known(entry.has_class("msDS-GroupManagedServiceAccount")),
+        enabled: gathered(flag(uac, UAC_ACCOUNTDISABLE).map(|disabled| !disabled)),
+        locked_out: gathered(flag(computed, UAC_LOCKOUT)),
+        password_expired: gathered(flag(computed, UAC_PASSWORD_EXPIRED)),
+        password_never_expires: gathered(flag(uac, UAC_DONT_EXPIRE_PASSWORD)),
+        must_change_password: gathered(pwd_last_set.map(|v| v == 0)),
+        dn: known(entry.dn.clone()),
+        sam_account_name: gathered(entry.text("samaccountname")),
+        upn: gathered(entry.text("userprincipalname")),
+        object_class: gathered(entry.most_specific_class()),
         pwd_last_set: pwd_last_set.map(|v| Nullable(filetime_to_rfc3339(v))),
         password_expires_at: entry
             .integer("msds-userpasswordexpirytimecomputed")
@@ -74,7 +75,7 @@ pub(super) fn lookup(session: &mut Session, name: &str) -> Result<AdAccount, Str
         Ok(entries) => Some(!entries.is_empty()),
         Err(_) => None, // no Show Deleted support or no access: unknown
     };
-    Ok(AdAccount { exists: Some(false), deleted, ..AdAccount::default() })
+    Ok(AdAccount { exists: known(false), deleted: lift(deleted), ..AdAccount::default() })
 }
 
 #[cfg(test)]
@@ -103,14 +104,14 @@ mod tests {
             entry.add(name, value.as_bytes().to_vec());
         }
         let account = from_entry(&entry);
-        assert_eq!(account.enabled, Some(false));
-        assert_eq!(account.password_never_expires, Some(true));
-        assert_eq!(account.locked_out, Some(true));
-        assert_eq!(account.password_expired, Some(true));
-        assert_eq!(account.must_change_password, Some(true));
+        assert_eq!(account.enabled, known(false));
+        assert_eq!(account.password_never_expires, known(true));
+        assert_eq!(account.locked_out, known(true));
+        assert_eq!(account.password_expired, known(true));
+        assert_eq!(account.must_change_password, known(true));
         assert_eq!(account.pwd_last_set, Some(Nullable(None)));
         assert_eq!(account.account_expires_at, Some(Nullable(None)));
         assert_eq!(account.password_expires_at, Some(Nullable::value("2023-11-14T22:13:20Z".to_owned())));
-        assert_eq!(account.is_gmsa, Some(false));
+        assert_eq!(account.is_gmsa, known(false));
     }
 }

@@ -26,7 +26,9 @@ use crate::ad_objects::{self, Entry, ObjectKind};
 use crate::config::{SecretSource, resolve};
 use crate::error::ProbeError;
 use crate::facts::Facts;
+use crate::facts::Known;
 use crate::facts::ad::{Ad, AdAccounts, AdDomain, AdObjects};
+use crate::facts::{known, lift};
 use crate::network::tls::pem_certificates;
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
 use crate::time::ad_interval_seconds;
@@ -304,12 +306,12 @@ impl Probe for LdapProbe {
         let timeout = Duration::from_millis(config.timeout_ms.unwrap_or(30_000)).min(cx.timeout);
         let mut session = Session::open(config, timeout)?;
         let mut problems = Vec::new();
-        let mut ad = Ad { forest: dn_to_dns(&session.forest_dn), ..Ad::default() };
+        let mut ad = Ad { forest: lift(dn_to_dns(&session.forest_dn)), ..Ad::default() };
 
         match domains(&mut session) {
             Ok((domains, suffixes)) => {
                 ad.domains = Some(domains);
-                ad.upn_suffixes = Some(suffixes);
+                ad.upn_suffixes = known(suffixes);
             }
             Err(e) => problems.push(e),
         }
@@ -363,31 +365,31 @@ fn domains(session: &mut Session) -> Result<(Vec<AdDomain>, Vec<String>), String
     let mut domains: Vec<AdDomain> = refs
         .iter()
         .map(|r| AdDomain {
-            fqdn: r.text("dnsroot").map(|d| d.to_ascii_lowercase()),
-            netbios: r.text("netbiosname"),
-            dn: r.text("ncname"),
+            fqdn: lift(r.text("dnsroot").map(|d| d.to_ascii_lowercase())),
+            netbios: lift(r.text("netbiosname")),
+            dn: lift(r.text("ncname")),
             ..AdDomain::default()
         })
         .collect();
     if domains.is_empty() {
         // No readable partitions container: the one domain we are connected to.
         domains.push(AdDomain {
-            fqdn: dn_to_dns(&session.base_dn),
-            dn: Some(session.base_dn.clone()),
+            fqdn: lift(dn_to_dns(&session.base_dn)),
+            dn: known(session.base_dn.clone()),
             ..AdDomain::default()
         });
     }
     for domain in &mut domains {
-        let Some(dn) = domain.dn.clone() else { continue };
+        let Some(dn) = domain.dn.clone().into_known() else { continue };
         let head = session.search(&dn, Scope::Base, "(objectClass=*)", &["minPwdAge", "maxPwdAge"])?;
         if let Some(head) = head.first() {
-            domain.min_pwd_age_seconds = head.integer("minpwdage").and_then(ad_interval_seconds);
-            domain.max_pwd_age_seconds = head.integer("maxpwdage").and_then(ad_interval_seconds);
+            domain.min_pwd_age_seconds = lift(head.integer("minpwdage").and_then(ad_interval_seconds));
+            domain.max_pwd_age_seconds = lift(head.integer("maxpwdage").and_then(ad_interval_seconds));
         }
     }
     let container = session.search(&partitions, Scope::Base, "(objectClass=*)", &["uPNSuffixes"]).unwrap_or_default();
     let mut suffixes: Vec<String> = container.first().map(|c| c.texts("upnsuffixes")).unwrap_or_default();
-    for fqdn in domains.iter().filter_map(|d| d.fqdn.clone()) {
+    for fqdn in domains.iter().filter_map(|d| d.fqdn.clone().into_known()) {
         if !suffixes.iter().any(|s| s.eq_ignore_ascii_case(&fqdn)) {
             suffixes.push(fqdn);
         }
@@ -508,7 +510,7 @@ fn scan_objects(session: &mut Session, config: &LdapConfig, ad: &mut Ad) -> Resu
     }
     // Groups with more members than one answer holds: fetch the other ranges.
     for (index, first) in ranged {
-        let Some(dn) = groups[index].dn.clone() else { continue };
+        let Some(dn) = groups[index].dn.clone().into_known() else { continue };
         let count = count_members(&first, |start| {
             let attribute = format!("member;range={start}-*");
             let page = session.search(&dn, Scope::Base, "(objectClass=*)", &[attribute.as_str()])?;
@@ -517,13 +519,13 @@ fn scan_objects(session: &mut Session, config: &LdapConfig, ad: &mut Ad) -> Resu
             }))
         });
         match count {
-            Ok(count) => groups[index].member_count = Some(count),
+            Ok(count) => groups[index].member_count = known(count),
             Err(e) => return Err(format!("members of {dn}: {e}")),
         }
     }
     ad.users = Some(users);
     ad.groups = Some(groups);
-    ad.objects = Some(AdObjects { in_scope_count: Some(scanned) });
+    ad.objects = Some(AdObjects { in_scope_count: known(scanned) });
     Ok(capped.then(|| format!("stopped after {max} objects (ldap.max_objects)")))
 }
 

@@ -14,6 +14,7 @@ use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{Name, RData, RecordType};
 
 use crate::facts::Nullable;
+use crate::facts::known;
 use crate::facts::network::{DnsRecord, DnsResolution};
 
 /// Most CNAME hops followed before giving up (a loop, or a chain no client would follow).
@@ -62,15 +63,15 @@ impl Resolver {
         let mut chain: Vec<DnsRecord> = Vec::new();
         let mut addresses: Vec<String> = Vec::new();
         let finish = |chain, addresses, complete: bool, failed_at: Option<String>, rcode: &str| DnsResolution {
-            name: Some(name.to_owned()),
+            name: known(name.to_owned()),
             chain: Some(chain),
             addresses: Some(addresses),
-            complete: Some(complete),
+            complete: known(complete),
             failed_at: Some(Nullable(failed_at)),
-            rcode: Some(rcode.to_owned()),
+            rcode: known(rcode.to_owned()),
         };
         let Ok(mut current) = Name::from_str_relaxed(name) else {
-            return finish(chain, addresses, false, Some(name.to_owned()), "FORMERR");
+            return finish(chain, Nullable::value(addresses), false, Some(name.to_owned()), "FORMERR");
         };
         let mut seen = vec![lower(&current)];
         for record_type in [RecordType::A, RecordType::AAAA] {
@@ -78,10 +79,16 @@ impl Resolver {
                 let response = match self.query(&current, record_type) {
                     Ok(response) => response,
                     Err(QueryError::Timeout) => {
-                        return finish(chain, addresses, false, Some(display(&current)), RCODE_TIMEOUT);
+                        return finish(
+                            chain,
+                            Nullable::value(addresses),
+                            false,
+                            Some(display(&current)),
+                            RCODE_TIMEOUT,
+                        );
                     }
                     Err(QueryError::Other(message)) => {
-                        return finish(chain, addresses, false, Some(display(&current)), &message);
+                        return finish(chain, Nullable::value(addresses), false, Some(display(&current)), &message);
                     }
                 };
                 let before = lower(&current);
@@ -97,7 +104,13 @@ impl Resolver {
                             chain.push(hop(&current, "CNAME", display(&target.0)));
                             current = target.0.clone();
                             if seen.contains(&lower(&current)) || chain.len() > MAX_HOPS {
-                                return finish(chain, addresses, false, Some(display(&current)), "CNAME loop");
+                                return finish(
+                                    chain,
+                                    Nullable::value(addresses),
+                                    false,
+                                    Some(display(&current)),
+                                    "CNAME loop",
+                                );
                             }
                             seen.push(lower(&current));
                             progressed = true;
@@ -121,10 +134,16 @@ impl Resolver {
                 }
                 let rcode = response.metadata.response_code;
                 if rcode != ResponseCode::NoError {
-                    return finish(chain, addresses, false, Some(display(&current)), &rcode_name(rcode));
+                    return finish(
+                        chain,
+                        Nullable::value(addresses),
+                        false,
+                        Some(display(&current)),
+                        &rcode_name(rcode),
+                    );
                 }
                 if !addresses.is_empty() {
-                    return finish(chain, addresses, true, None, "NOERROR");
+                    return finish(chain, Nullable::value(addresses), true, None, "NOERROR");
                 }
                 if lower(&current) == before {
                     break; // No data of this type and no further hop: try AAAA, or give up.
@@ -132,7 +151,7 @@ impl Resolver {
                 // The resolver stopped at a CNAME: ask for the target.
             }
         }
-        finish(chain, addresses, false, Some(display(&current)), "NOERROR")
+        finish(chain, Nullable::value(addresses), false, Some(display(&current)), "NOERROR")
     }
 
     fn query(&self, name: &Name, record_type: RecordType) -> Result<Message, QueryError> {
@@ -217,7 +236,7 @@ fn display(name: &Name) -> String {
 }
 
 fn hop(owner: &Name, kind: &str, value: String) -> DnsRecord {
-    DnsRecord { name: Some(display(owner)), r#type: Some(kind.to_owned()), value: Some(value) }
+    DnsRecord { name: known(display(owner)), r#type: known(kind.to_owned()), value: known(value) }
 }
 
 /// The mnemonic of a response code (`NXDOMAIN`, `SERVFAIL`…).

@@ -38,6 +38,7 @@ use crate::config::resolve;
 use crate::error::ProbeError;
 use crate::facts::network::{CheckContext, DnsResolution, EndpointCheck, Network, Proto, TlsCheck, Vantage, Via};
 use crate::facts::{Facts, Nullable};
+use crate::facts::{known, lift};
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
 
 /// The `network` section of the configuration.
@@ -226,8 +227,8 @@ impl Probe for NetworkProbe {
 
         let network = Network {
             vantage: Some(Vantage {
-                host: local_host_name(),
-                via: Some(if proxy.is_some() { Via::Proxy } else { Via::Direct }),
+                host: lift(local_host_name()),
+                via: Some(if proxy.is_some() { Nullable::value(Via::Proxy) } else { Nullable::value(Via::Direct) }),
                 proxy: Some(Nullable(proxy.as_ref().map(HttpProxy::url))),
             }),
             probes: Some(checks.into_iter().flatten().collect()),
@@ -274,16 +275,16 @@ fn check_endpoint(endpoint: &EndpointSpec, proxy: Option<&HttpProxy>, timeout: D
         (Proto::Tcp | Proto::Https, None) => tcp::tcp_check(&endpoint.host, endpoint.port, timeout),
     };
     Some(EndpointCheck {
-        id: Some(endpoint.check_id()),
-        host: Some(endpoint.host.clone()),
-        port: Some(endpoint.port),
-        proto: Some(endpoint.proto),
-        purpose: Some(endpoint.purpose),
-        context: Some(CheckContext::Interactive),
-        ok: Some(reach.ok),
+        id: known(endpoint.check_id()),
+        host: known(endpoint.host.clone()),
+        port: known(endpoint.port),
+        proto: known(endpoint.proto),
+        purpose: known(endpoint.purpose),
+        context: known(CheckContext::Interactive),
+        ok: known(reach.ok),
         http_status: Some(Nullable(reach.http_status)),
         error: Some(Nullable(reach.error)),
-        latency_ms: Some(reach.latency_ms),
+        latency_ms: known(reach.latency_ms),
     })
 }
 

@@ -24,6 +24,7 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 use super::tcp::{HttpProxy, connect, tunnel};
 use crate::facts::Nullable;
 use crate::facts::network::TlsCheck;
+use crate::facts::{known, lift};
 
 /// The roots a chain must build to for `issuer_is_microsoft_or_public_ca`.
 #[derive(Debug, Clone)]
@@ -219,7 +220,7 @@ impl ServerCertVerifier for Recorder {
 /// A TLS handshake with `host:port` (SNI `host`), directly or through `proxy`, judged by `judge`.
 #[must_use]
 pub fn tls_check(host: &str, port: u16, proxy: Option<&HttpProxy>, timeout: Duration, judge: &TlsJudge) -> TlsCheck {
-    let mut check = TlsCheck { host: Some(host.to_owned()), port: Some(port), ..TlsCheck::default() };
+    let mut check = TlsCheck { host: known(host.to_owned()), port: known(port), ..TlsCheck::default() };
     let stream = match proxy {
         Some(proxy) => match tunnel(proxy, host, port, timeout) {
             Ok((stream, 200)) => Ok(stream),
@@ -243,14 +244,14 @@ pub fn tls_check(host: &str, port: u16, proxy: Option<&HttpProxy>, timeout: Dura
     if let Some(leaf) = chain.first() {
         let named: Vec<(String, String)> = chain.iter().filter_map(|c| names(c)).collect();
         if let Some((subject, issuer)) = named.first() {
-            check.leaf_subject = Some(subject.clone());
-            check.leaf_issuer = Some(issuer.clone());
+            check.leaf_subject = known(subject.clone());
+            check.leaf_issuer = known(issuer.clone());
         }
-        check.chain = Some(named.iter().map(|(subject, _)| subject.clone()).collect());
+        check.chain = known(named.iter().map(|(subject, _)| subject.clone()).collect());
         // The root is what the last presented certificate was issued by.
-        check.root_subject = named.last().map(|(_, issuer)| issuer.clone());
-        check.issuer_is_microsoft_or_public_ca = Some(judge.is_public(&chain));
-        check.hostname_match = Some(hostname_matches(leaf, host));
+        check.root_subject = lift(named.last().map(|(_, issuer)| issuer.clone()));
+        check.issuer_is_microsoft_or_public_ca = known(judge.is_public(&chain));
+        check.hostname_match = known(hostname_matches(leaf, host));
     }
     check.error = Some(Nullable(result.err()));
     check

@@ -26,10 +26,12 @@ use serde_json::Value;
 
 use crate::error::ProbeError;
 use crate::facts::Facts;
+use crate::facts::Known;
 use crate::facts::connect::{Connect, ConnectorKind};
 use crate::facts::eventlog::{EventLog, EventQuery, LogName};
 use crate::facts::host::{Host, PowerShell};
 use crate::facts::services::Services;
+use crate::facts::{known, lift};
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
 
 /// One command a Windows probe runs.
@@ -115,12 +117,16 @@ pub fn eventlog_queries() -> Vec<EventQuery> {
     ];
     let mut queried: Vec<EventQuery> = application
         .iter()
-        .map(|p| EventQuery { log: Some(LogName::Application), provider: Some((*p).to_owned()), ids: Some(Vec::new()) })
+        .map(|p| EventQuery {
+            log: known(LogName::Application),
+            provider: known((*p).to_owned()),
+            ids: known(Vec::new()),
+        })
         .collect();
     queried.push(EventQuery {
-        log: Some(LogName::System),
-        provider: Some("Service Control Manager".into()),
-        ids: Some(vec![7000, 7036, 7038, 7041]),
+        log: known(LogName::System),
+        provider: known("Service Control Manager".into()),
+        ids: known(vec![7000, 7036, 7038, 7041]),
     });
     queried
 }
@@ -304,7 +310,7 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
             let keys = ["scheduler", "global_settings", "auto_upgrade", "running_connector", "connectors", "runs"];
             let present: Vec<&CommandOutput> = keys.iter().filter_map(|k| outputs.get(*k)).collect();
             if !present.is_empty() && present.iter().all(|o| o.module_missing()) {
-                facts.connect = Some(Connect { installed: Some(false), ..Connect::default() });
+                facts.connect = Some(Connect { installed: known(false), ..Connect::default() });
                 return (facts, problems);
             }
             let mut connect = Connect {
@@ -315,11 +321,15 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
                 connectors: parsed("connectors").map(|v| parse::connectors(&v)),
                 ..Connect::default()
             };
-            let kinds: BTreeMap<String, ConnectorKind> =
-                connect.connectors.iter().flatten().filter_map(|c| Some((c.name.clone()?, c.kind?))).collect();
+            let kinds: BTreeMap<String, ConnectorKind> = connect
+                .connectors
+                .iter()
+                .flatten()
+                .filter_map(|c| Some((c.name.clone().into_known()?, c.kind.into_known()?)))
+                .collect();
             connect.runs = parsed("runs").map(|v| parse::runs(&v, &kinds));
             if connect.scheduler.is_some() || connect.connectors.is_some() {
-                connect.installed = Some(true);
+                connect.installed = known(true);
             }
             for key in keys {
                 if outputs.get(key).is_some_and(|o| !o.ok()) {
@@ -335,7 +345,7 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
             if let Some(value) = parsed("computer") {
                 let (computer, ps_version) = parse::computer(&value);
                 host_facts = computer;
-                host_facts.powershell = Some(PowerShell { version: ps_version, execution_policy: None });
+                host_facts.powershell = Some(PowerShell { version: lift(ps_version), execution_policy: None });
             }
             if let Some(value) = parsed("registry") {
                 let (locale, tls, dotnet) = parse::registry(&value);
@@ -373,7 +383,7 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
         Area::EventLog => match parsed("eventlog") {
             Some(value) => {
                 facts.eventlog = Some(EventLog {
-                    window_hours: Some(7 * 24),
+                    window_hours: known(7 * 24),
                     queried: Some(eventlog_queries()),
                     events: Some(parse::events(&value)),
                 });

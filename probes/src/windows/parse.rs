@@ -19,6 +19,7 @@ use crate::facts::eventlog::{Event, EventLevel, LogName};
 use crate::facts::host::{DotNet, ExecutionPolicies, ExecutionPolicy, Locale, Os, Tls};
 use crate::facts::services::{LogonAccountKind, Service, ServiceState, StartMode};
 use crate::facts::user_rights::UserRights;
+use crate::facts::{known, lift};
 use crate::time::{iso8601_duration, parse_windows_time, timespan_seconds};
 
 /// Parses `ConvertTo-Json` output; empty output is an empty list.
@@ -49,6 +50,13 @@ pub fn items(value: &Value) -> Vec<&Value> {
 pub fn field<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
     let object = value.as_object()?;
     object.get(name).or_else(|| object.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v))
+}
+
+/// A property that the command printed: its value, or `null` when it printed `null` (or a value
+/// `read` cannot use); absent when the output has no such property. A gathered `null` stays
+/// `null` (a default `Get-ADSyncScheduler` prints `CustomizedSyncCycleInterval` as `null`).
+fn seen<T>(value: &Value, name: &str, read: impl FnOnce(&Value, &str) -> Option<T>) -> Option<Nullable<T>> {
+    field(value, name).map(|_| Nullable(read(value, name)))
 }
 
 fn text(value: &Value, name: &str) -> Option<String> {
@@ -177,19 +185,19 @@ pub fn services_from_cim(value: &Value, host: Option<&str>) -> BTreeMap<&'static
         .map(|(key, name)| {
             let found = listed.iter().find(|s| text(s, "Name").is_some_and(|n| n.eq_ignore_ascii_case(name)));
             let service = found.map_or_else(
-                || Service { present: false, ..Service::default() },
+                || Service { present: Nullable::value(false), ..Service::default() },
                 |s| {
                     let logon = nonempty(s, "StartName");
                     Service {
-                        present: true,
-                        name: text(s, "Name"),
-                        display_name: text(s, "DisplayName"),
-                        state: text(s, "State").map(|v| service_state(&v)),
-                        start_mode: text(s, "StartMode").map(|v| start_mode(&v)),
-                        logon_account_kind: logon.as_deref().map(|l| logon_account_kind(l, host)),
-                        logon_account: logon,
-                        win32_exit_code: integer(s, "ExitCode"),
-                        service_exit_code: integer(s, "ServiceSpecificExitCode"),
+                        present: Nullable::value(true),
+                        name: seen(s, "Name", text),
+                        display_name: seen(s, "DisplayName", text),
+                        state: seen(s, "State", |v, k| text(v, k).map(|t| service_state(&t))),
+                        start_mode: seen(s, "StartMode", |v, k| text(v, k).map(|t| start_mode(&t))),
+                        logon_account_kind: lift(logon.as_deref().map(|l| logon_account_kind(l, host))),
+                        logon_account: lift(logon),
+                        win32_exit_code: seen(s, "ExitCode", integer),
+                        service_exit_code: seen(s, "ServiceSpecificExitCode", integer),
                         ..Service::default()
                     }
                 },
@@ -206,12 +214,12 @@ pub fn services_from_cim(value: &Value, host: Option<&str>) -> BTreeMap<&'static
 /// Text that is neither a configuration nor error 1060.
 pub fn service_from_sc_qc(text: &str, host: Option<&str>) -> Result<Service, String> {
     if text.contains("1060") {
-        return Ok(Service { present: false, ..Service::default() });
+        return Ok(Service { present: Nullable::value(false), ..Service::default() });
     }
     if !text.contains("SERVICE_NAME") {
         return Err("not `sc qc` output".into());
     }
-    let mut service = Service { present: true, ..Service::default() };
+    let mut service = Service { present: Nullable::value(true), ..Service::default() };
     for line in text.lines() {
         let line = line.trim();
         let (key, value) = match line.split_once(':') {
@@ -219,15 +227,15 @@ pub fn service_from_sc_qc(text: &str, host: Option<&str>) -> Result<Service, Str
             None => continue,
         };
         match key {
-            "SERVICE_NAME" => service.name = Some(value.to_owned()),
-            "DISPLAY_NAME" => service.display_name = Some(value.to_owned()),
+            "SERVICE_NAME" => service.name = known(value.to_owned()),
+            "DISPLAY_NAME" => service.display_name = known(value.to_owned()),
             "START_TYPE" => {
                 let mode = start_mode(value.split_whitespace().nth(1).unwrap_or(value));
-                service.start_mode = Some(mode);
+                service.start_mode = known(mode);
             }
             "SERVICE_START_NAME" if !value.is_empty() => {
-                service.logon_account_kind = Some(logon_account_kind(value, host));
-                service.logon_account = Some(value.to_owned());
+                service.logon_account_kind = known(logon_account_kind(value, host));
+                service.logon_account = known(value.to_owned());
             }
             _ => {}
         }
@@ -256,16 +264,16 @@ fn policy_type(value: &Value) -> Option<PolicyType> {
 pub fn scheduler(value: &Value) -> Scheduler {
     let value = items(value).into_iter().next().unwrap_or(&Value::Null);
     Scheduler {
-        sync_cycle_enabled: boolean(value, "SyncCycleEnabled"),
-        maintenance_enabled: boolean(value, "MaintenanceEnabled"),
-        staging_mode_enabled: boolean(value, "StagingModeEnabled"),
-        scheduler_suspended: boolean(value, "SchedulerSuspended"),
-        allowed_interval: duration(value, "AllowedSyncCycleInterval"),
-        customized_interval: duration(value, "CustomizedSyncCycleInterval"),
-        effective_interval: duration(value, "CurrentlyEffectiveSyncCycleInterval"),
-        next_cycle_start: time(value, "NextSyncCycleStartTimeInUTC"),
-        next_policy_type: field(value, "NextSyncCyclePolicyType").and_then(policy_type),
-        purge_run_history_interval: duration(value, "PurgeRunHistoryInterval"),
+        sync_cycle_enabled: seen(value, "SyncCycleEnabled", boolean),
+        maintenance_enabled: seen(value, "MaintenanceEnabled", boolean),
+        staging_mode_enabled: seen(value, "StagingModeEnabled", boolean),
+        scheduler_suspended: seen(value, "SchedulerSuspended", boolean),
+        allowed_interval: seen(value, "AllowedSyncCycleInterval", duration),
+        customized_interval: seen(value, "CustomizedSyncCycleInterval", duration),
+        effective_interval: seen(value, "CurrentlyEffectiveSyncCycleInterval", duration),
+        next_cycle_start: seen(value, "NextSyncCycleStartTimeInUTC", time),
+        next_policy_type: seen(value, "NextSyncCyclePolicyType", |v, k| field(v, k).and_then(policy_type)),
+        purge_run_history_interval: seen(value, "PurgeRunHistoryInterval", duration),
     }
 }
 
@@ -277,9 +285,9 @@ pub fn global_settings(value: &Value) -> GlobalSettings {
         items(value).into_iter().find(|p| text(p, "Name").as_deref() == Some(name)).and_then(|p| text(p, "Value"))
     };
     GlobalSettings {
-        staging_mode: get("Microsoft.Synchronize.StagingMode").map(|v| v.eq_ignore_ascii_case("true")),
-        server_configuration_version: get("Microsoft.Synchronize.ServerConfigurationVersion"),
-        auto_upgrade_state: get("Microsoft.OptionalFeature.AutoUpgradeState"),
+        staging_mode: lift(get("Microsoft.Synchronize.StagingMode").map(|v| v.eq_ignore_ascii_case("true"))),
+        server_configuration_version: lift(get("Microsoft.Synchronize.ServerConfigurationVersion")),
+        auto_upgrade_state: lift(get("Microsoft.OptionalFeature.AutoUpgradeState")),
     }
 }
 
@@ -355,31 +363,31 @@ pub fn connectors(value: &Value) -> Vec<Connector> {
                     .map(|p| {
                         let scope = field(p, "ConnectorPartitionScope");
                         Partition {
-                            dn: text(p, "DN").or_else(|| text(p, "Name")),
-                            selected: boolean(p, "Selected"),
+                            dn: lift(text(p, "DN").or_else(|| text(p, "Name"))),
+                            selected: seen(p, "Selected", boolean),
                             inclusions: Some(if field(p, "Inclusions").is_some() {
-                                strings(field(p, "Inclusions"))
+                                Nullable::value(strings(field(p, "Inclusions")))
                             } else {
-                                strings(scope.and_then(|s| field(s, "ContainerInclusionList")))
+                                Nullable::value(strings(scope.and_then(|s| field(s, "ContainerInclusionList"))))
                             }),
                             exclusions: Some(if field(p, "Exclusions").is_some() {
-                                strings(field(p, "Exclusions"))
+                                Nullable::value(strings(field(p, "Exclusions")))
                             } else {
-                                strings(scope.and_then(|s| field(s, "ContainerExclusionList")))
+                                Nullable::value(strings(scope.and_then(|s| field(s, "ContainerExclusionList"))))
                             }),
                         }
                     })
                     .collect()
             });
             Connector {
-                name: text(c, "Name"),
-                id: text(c, "Identifier").map(|i| i.trim_matches(['{', '}']).to_ascii_lowercase()),
-                kind: Some(kind),
-                connector_type_name: type_name,
-                subtype,
-                account_user: user,
+                name: seen(c, "Name", text),
+                id: lift(text(c, "Identifier").map(|i| i.trim_matches(['{', '}']).to_ascii_lowercase())),
+                kind: known(kind),
+                connector_type_name: lift(type_name),
+                subtype: field(c, "Subtype").map(|_| Nullable(subtype.clone().filter(|s| !s.trim().is_empty()))),
+                account_user: lift(user),
                 account_domain: domain,
-                last_modified: time(c, "LastModificationTime"),
+                last_modified: seen(c, "LastModificationTime", time),
                 partitions,
                 overrides: None,
             }
@@ -409,23 +417,23 @@ pub fn runs(value: &Value, kinds: &BTreeMap<String, ConnectorKind>) -> Vec<Run> 
                 items(steps)
                     .into_iter()
                     .map(|s| RunStep {
-                        r#type: nonempty(s, "Type").or_else(|| nonempty(s, "StepType")),
-                        result: nonempty(s, "StepResult").or_else(|| nonempty(s, "Result")),
-                        import_errors: count(s, "ImportErrors"),
-                        sync_errors: count(s, "SyncErrors"),
-                        export_errors: count(s, "ExportErrors"),
+                        r#type: lift(nonempty(s, "Type").or_else(|| nonempty(s, "StepType"))),
+                        result: lift(nonempty(s, "StepResult").or_else(|| nonempty(s, "Result"))),
+                        import_errors: seen(s, "ImportErrors", count),
+                        sync_errors: seen(s, "SyncErrors", count),
+                        export_errors: seen(s, "ExportErrors", count),
                     })
                     .collect()
             });
             Run {
-                connector_kind: connector.as_ref().and_then(|c| kinds.get(c)).copied(),
-                connector,
-                profile: text(r, "RunProfileName"),
-                run_number: integer(r, "RunNumber").and_then(|n| u64::try_from(n).ok()),
-                result: text(r, "Result"),
-                start: time(r, "StartDate"),
-                end: time(r, "EndDate"),
-                complete: boolean(r, "IsRunComplete"),
+                connector_kind: lift(connector.as_ref().and_then(|c| kinds.get(c)).copied()),
+                connector: lift(connector),
+                profile: seen(r, "RunProfileName", text),
+                run_number: lift(integer(r, "RunNumber").and_then(|n| u64::try_from(n).ok())),
+                result: seen(r, "Result", text),
+                start: seen(r, "StartDate", time),
+                end: seen(r, "EndDate", time),
+                complete: seen(r, "IsRunComplete", boolean),
                 steps,
             }
         })
@@ -450,10 +458,10 @@ pub fn database(registry: &Value) -> Option<ConnectDatabase> {
     let local = server.as_deref().is_some_and(|s| s.to_ascii_lowercase().contains("(localdb)"))
         || instance.as_deref().is_some_and(|i| i.to_ascii_lowercase().contains("adsync"));
     Some(ConnectDatabase {
-        kind: Some(if local { DatabaseKind::LocalDb } else { DatabaseKind::Sql }),
-        server,
-        instance,
-        name,
+        kind: Some(if local { Nullable::value(DatabaseKind::LocalDb) } else { Nullable::value(DatabaseKind::Sql) }),
+        server: lift(server),
+        instance: lift(instance),
+        name: lift(name),
     })
 }
 
@@ -482,7 +490,7 @@ fn set_scope(policies: &mut ExecutionPolicies, scope: &str, policy: Option<Execu
         "localmachine" | "2" => &mut policies.local_machine,
         _ => return,
     };
-    *slot = policy;
+    *slot = lift(policy);
 }
 
 /// `host.powershell.execution_policy` from `Get-ExecutionPolicy -List`, as JSON
@@ -528,16 +536,16 @@ pub fn computer(value: &Value) -> (crate::facts::host::Host, Option<String>) {
         _ => None,
     };
     let host = crate::facts::host::Host {
-        name: name.clone(),
-        fqdn,
-        domain_joined: joined,
-        is_domain_controller: integer(value, "DomainRole").map(|r| r >= 4),
+        name: lift(name.clone()),
+        fqdn: lift(fqdn),
+        domain_joined: lift(joined),
+        is_domain_controller: lift(integer(value, "DomainRole").map(|r| r >= 4)),
         os: Some(Os {
-            caption: text(value, "Caption"),
-            version: text(value, "Version"),
-            build: integer(value, "BuildNumber").and_then(|b| u32::try_from(b).ok()),
+            caption: seen(value, "Caption", text),
+            version: seen(value, "Version", text),
+            build: lift(integer(value, "BuildNumber").and_then(|b| u32::try_from(b).ok())),
         }),
-        memory_bytes: integer(value, "TotalPhysicalMemory").and_then(|m| u64::try_from(m).ok()),
+        memory_bytes: lift(integer(value, "TotalPhysicalMemory").and_then(|m| u64::try_from(m).ok())),
         ..crate::facts::host::Host::default()
     };
     (host, nonempty(value, "PSVersion"))
@@ -550,13 +558,13 @@ pub fn registry(value: &Value) -> (Locale, Tls, DotNet) {
     let acp = code_page("ACP");
     let flag = |name: &str| Some(Nullable(integer(value, name).map(|v| v != 0)));
     (
-        Locale { acp, oemcp: code_page("OEMCP"), utf8_beta: acp.map(|a| a == 65001) },
+        Locale { acp: lift(acp), oemcp: lift(code_page("OEMCP")), utf8_beta: lift(acp.map(|a| a == 65001)) },
         Tls {
             tls12_client_enabled: flag("Tls12ClientEnabled"),
             tls12_client_disabled_by_default: flag("Tls12ClientDisabledByDefault"),
             dotnet_strong_crypto: Some(Nullable(integer(value, "SchUseStrongCrypto").map(|v| v == 1))),
         },
-        DotNet { release: code_page("DotNetRelease") },
+        DotNet { release: lift(code_page("DotNetRelease")) },
     )
 }
 
@@ -597,10 +605,10 @@ pub fn user_rights(inf: &str) -> Result<UserRights, String> {
     }
     let mut take = |name: &str| Some(rights.remove(name).unwrap_or_default());
     Ok(UserRights {
-        se_service_logon_right: take("SeServiceLogonRight"),
-        se_deny_service_logon_right: take("SeDenyServiceLogonRight"),
-        se_batch_logon_right: take("SeBatchLogonRight"),
-        se_interactive_logon_right: take("SeInteractiveLogonRight"),
+        se_service_logon_right: lift(take("SeServiceLogonRight")),
+        se_deny_service_logon_right: lift(take("SeDenyServiceLogonRight")),
+        se_batch_logon_right: lift(take("SeBatchLogonRight")),
+        se_interactive_logon_right: lift(take("SeInteractiveLogonRight")),
         gpo_sources: None,
     })
 }
@@ -614,19 +622,19 @@ pub fn events(value: &Value) -> Vec<Event> {
     items(value)
         .into_iter()
         .map(|e| Event {
-            log: text(e, "LogName").and_then(|l| serde_json::from_value::<LogName>(Value::String(l)).ok()),
-            provider: text(e, "ProviderName"),
-            id: integer(e, "Id").and_then(|i| u32::try_from(i).ok()),
-            level: integer(e, "Level").and_then(|l| match l {
+            log: lift(text(e, "LogName").and_then(|l| serde_json::from_value::<LogName>(Value::String(l)).ok())),
+            provider: seen(e, "ProviderName", text),
+            id: lift(integer(e, "Id").and_then(|i| u32::try_from(i).ok())),
+            level: lift(integer(e, "Level").and_then(|l| match l {
                 1 => Some(EventLevel::Critical),
                 2 => Some(EventLevel::Error),
                 3 => Some(EventLevel::Warning),
                 0 | 4 => Some(EventLevel::Information),
                 _ => None,
-            }),
-            time: time(e, "TimeCreated"),
-            record_id: integer(e, "RecordId").and_then(|i| u64::try_from(i).ok()),
-            message: text(e, "Message").map(|m| m.chars().take(2048).collect()),
+            })),
+            time: seen(e, "TimeCreated", time),
+            record_id: lift(integer(e, "RecordId").and_then(|i| u64::try_from(i).ok())),
+            message: lift(text(e, "Message").map(|m| m.chars().take(2048).collect())),
         })
         .collect()
 }
