@@ -72,15 +72,15 @@ pub fn run() -> ExitCode {
 fn quiet_on_closed_pipe() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
-        let payload = info.payload();
-        let text = payload
-            .downcast_ref::<String>()
-            .map(String::as_str)
-            .or_else(|| payload.downcast_ref::<&str>().copied())
-            .unwrap_or_default();
+        let text = panic_message(info.payload()).unwrap_or_default();
         if text.starts_with("failed printing to std") && text.contains("Broken pipe") {
             std::process::exit(i32::from(exit::OK));
         }
         default(info);
     }));
+}
+
+/// The message a panic was raised with, when it has one (`panic!("…")` payloads are strings).
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied())
 }

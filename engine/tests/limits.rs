@@ -38,20 +38,25 @@ fn kb(manifest_extra: &str, hostile: &str) -> Result<KnowledgeBase, syncdoctor_e
     KnowledgeBase::load(source, LoadOptions::default())
 }
 
+/// Evaluates on a thread with rayon's default 2 MiB stack, the smallest any evaluation runs on.
+fn evaluate_on_small_stack(kb: &KnowledgeBase, snapshot: &Snapshot) -> Report {
+    std::thread::scope(|s| {
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn_scoped(s, || kb.evaluate(snapshot, &EvalOptions::default()))
+            .expect("a thread starts")
+            .join()
+            .expect("the evaluation does not crash")
+    })
+}
+
 /// Evaluates on a 2 MiB thread and checks the hostile rule failed with `expected` in its message,
 /// the other rule matched, and the whole run stayed within [`BOUND`].
 fn ends_in_error(hostile: &str, expected: &str) {
     let kb = kb("", hostile).expect("the knowledge base loads");
     let snapshot = Snapshot::from_text(SNAPSHOT, Path::new("s.json"), None).expect("the snapshot parses");
     let started = Instant::now();
-    let report: Report = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn_scoped(s, || kb.evaluate(&snapshot, &EvalOptions::default()))
-            .expect("a thread starts")
-            .join()
-            .expect("the evaluation does not crash")
-    });
+    let report = evaluate_on_small_stack(&kb, &snapshot);
     let elapsed = started.elapsed();
     let hostile = report.findings.iter().find(|f| f.rule_id == "hostile").expect("the hostile rule is reported");
     assert_eq!(hostile.outcome, Outcome::Error, "{}", hostile.message);
@@ -130,14 +135,7 @@ fn recursion_at_the_highest_allowed_call_level_fits_a_small_stack() {
     let kb = kb("limits:\n  max_call_levels: 64\n", "fn f(n) { if n == 0 { 0 } else { f(n - 1) + 1 } } f(60) == 60")
         .expect("the knowledge base loads");
     let snapshot = Snapshot::from_text(SNAPSHOT, Path::new("s.json"), None).expect("the snapshot parses");
-    let report = std::thread::scope(|s| {
-        std::thread::Builder::new()
-            .stack_size(2 << 20)
-            .spawn_scoped(s, || kb.evaluate(&snapshot, &EvalOptions::default()))
-            .expect("a thread starts")
-            .join()
-            .expect("the evaluation does not crash")
-    });
+    let report = evaluate_on_small_stack(&kb, &snapshot);
     let hostile = report.findings.iter().find(|f| f.rule_id == "hostile").expect("reported");
     assert_eq!(hostile.outcome, Outcome::Match, "{}", hostile.message);
 }

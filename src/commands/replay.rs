@@ -558,11 +558,7 @@ fn process_guarded(
     let source = input.source.clone();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(kb, against, options, input))).unwrap_or_else(
         |panic| {
-            let why = panic
-                .downcast_ref::<String>()
-                .map(String::as_str)
-                .or_else(|| panic.downcast_ref::<&str>().copied())
-                .unwrap_or("unknown cause");
+            let why = crate::panic_message(panic.as_ref()).unwrap_or("unknown cause");
             let message = format!("{source}: internal error while evaluating this snapshot: {why}");
             let output = if options.junit {
                 junit_case(&source, Some(("error", "internal error", &message)))
