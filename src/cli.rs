@@ -61,6 +61,12 @@ pub enum Command {
         after_help = "Examples:\n  syncdoctor diff last-good.json today.json\n  syncdoctor diff last-good.json today.json --format markdown > ticket.md\n  syncdoctor diff old.json new.json --format json --only data-quality\n\nList items are matched by the first natural key all of them have (id, object_guid, dn, upn, sid,\nconnector+run_number, host+port, name, host, domain…), else by position; lists of plain values are\ncompared as sets.\n\nExit codes: 0 nothing changed, 1 some fact or finding changed, 2 bad input or usage."
     )]
     Diff(DiffArgs),
+    /// Pseudonymise a snapshot (keyed, deterministic) so it can be shared or committed: the
+    /// findings stay the same, no name, address, DN, SID, GUID, host, IP, tenant or domain does.
+    #[command(
+        after_help = "Examples:\n  syncdoctor redact snapshot.json -o shared.json --key \"$(openssl rand -hex 32)\"\n  SYNCDOCTOR_REDACT_KEY=our-team-secret syncdoctor redact snapshot.json -o shared.json\n  syncdoctor redact - -o - < snapshot.json > shared.json\n\nThe same key gives byte-identical output; keep it secret to keep the pseudonyms irreversible.\nWithout --key or SYNCDOCTOR_REDACT_KEY a fixed, public default key is used (a warning says so).\nEquality (also ignoring case), lengths, character classes, domain suffixes and their\nroutability (.local stays .local, onmicrosoft.com stays), Microsoft endpoints, SID RIDs,\nGUID-to-immutableId links and IP classes are preserved.\n\nExit codes: 0 written, 2 bad input or usage."
+    )]
+    Redact(RedactArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     #[command(
         after_help = "Examples:\n  syncdoctor completions bash > ~/.local/share/bash-completion/completions/syncdoctor\n  syncdoctor completions zsh > ~/.zfunc/_syncdoctor\n  syncdoctor completions fish > ~/.config/fish/completions/syncdoctor.fish\n  syncdoctor completions powershell >> $PROFILE"
@@ -130,6 +136,19 @@ pub struct DiagnoseArgs {
     /// Which rules to run.
     #[command(flatten)]
     pub select: SelectArgs,
+}
+
+/// Arguments of `redact`.
+#[derive(Debug, Args)]
+pub struct RedactArgs {
+    /// The snapshot to pseudonymise; `-` for standard input.
+    pub snapshot: PathBuf,
+    /// Where to write the redacted snapshot (atomically); `-` for standard output.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// The secret key of the keyed hash (HMAC-SHA256).
+    #[arg(long, env = "SYNCDOCTOR_REDACT_KEY", hide_env_values = true, value_name = "KEY")]
+    pub key: Option<String>,
 }
 
 /// Arguments of `diff`.

@@ -53,6 +53,7 @@ pub fn run() -> ExitCode {
         Command::Rules(ref sub) => commands::rules::run(&cli, sub),
         Command::Schema { which } => commands::schema::run(which),
         Command::Diff(ref args) => commands::diff::run(&cli, args),
+        Command::Redact(ref args) => commands::redact::run(&cli, args),
         Command::Explain { ref rule_id, ref snapshot } => commands::explain::run(&cli, rule_id, snapshot),
         Command::Completions { shell } => commands::shell::completions(shell),
         Command::Man { ref verb, ref dir } => commands::shell::man(verb, dir.as_deref()),

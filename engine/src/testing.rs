@@ -215,6 +215,44 @@ pub(crate) fn build_test_snapshot(
     baseline: Option<&str>,
     baselines: &Baselines,
 ) -> Result<Snapshot, String> {
+    let value = build_test_value(test, baseline, baselines)?;
+    let origin = Path::new(&rule.path).with_extension(format!("yaml#{}", test.name));
+    Snapshot::from_value(value, &origin, kb.snapshot_schema())
+        .map_err(|e| format!("the test's snapshot is invalid: {e}"))
+}
+
+/// One rule test materialised as a snapshot document (see [`KnowledgeBase::test_documents`]).
+#[derive(Debug, Clone)]
+pub struct TestDocument {
+    /// The rule the test belongs to.
+    pub rule_id: String,
+    /// The test's name.
+    pub name: String,
+    /// The snapshot document (envelope and facts) the test runs the rule on.
+    pub document: Value,
+}
+
+impl KnowledgeBase {
+    /// Every rule test's snapshot document, built as [`KnowledgeBase::run_tests`] builds them (the
+    /// baseline, then the test's patch, `set`, `remove` and `collected_at`), for tools that need
+    /// the inputs themselves (e.g. to check that redaction keeps every test's outcome). Tests
+    /// whose snapshot cannot be built are left out; `rules test` reports them.
+    pub fn test_documents(&self, baselines: &Baselines) -> Vec<TestDocument> {
+        let mut out = Vec::new();
+        for rule in self.rules() {
+            let mut baseline = None;
+            for test in &rule.rule.tests {
+                baseline = test.baseline.clone().or(baseline).or_else(|| default_baseline(rule, baselines));
+                if let Ok(document) = build_test_value(test, baseline.as_deref(), baselines) {
+                    out.push(TestDocument { rule_id: rule.id().to_owned(), name: test.name.clone(), document });
+                }
+            }
+        }
+        out
+    }
+}
+
+fn build_test_value(test: &RuleTest, baseline: Option<&str>, baselines: &Baselines) -> Result<Value, String> {
     let name = baseline.ok_or("no baseline snapshot available (add baselines/<name>.json)")?;
     let mut value = baselines.get(name).cloned().ok_or_else(|| format!("unknown baseline `{name}`"))?;
     let facts = value.get_mut("facts").ok_or("baseline has no facts")?;
@@ -230,9 +268,7 @@ pub(crate) fn build_test_snapshot(
     if let Some(at) = &test.collected_at {
         value["collected_at"] = Value::String(at.clone());
     }
-    let origin = Path::new(&rule.path).with_extension(format!("yaml#{}", test.name));
-    Snapshot::from_value(value, &origin, kb.snapshot_schema())
-        .map_err(|e| format!("the test's snapshot is invalid: {e}"))
+    Ok(value)
 }
 
 /// RFC 7396 JSON merge patch.

@@ -25,6 +25,7 @@ pub mod ldap;
 pub mod network;
 pub mod probe;
 pub mod process;
+pub mod redact;
 pub mod registry;
 pub mod schema;
 pub mod time;

@@ -5,6 +5,7 @@ pub mod diagnose;
 pub mod diff;
 pub mod explain;
 pub mod mutate;
+pub mod redact;
 pub mod replay;
 pub mod rules;
 pub mod schema;
