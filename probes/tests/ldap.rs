@@ -380,7 +380,8 @@ fn the_probe_reads_domains_accounts_and_objects_from_slapd() {
     assert_eq!(connector["password_expired"], json!(true));
     assert_eq!(connector["password_expires_at"], json!("2023-12-26T22:13:20Z"));
     assert_eq!(connector["account_expires_at"], json!(null), "accountExpires 0 = never");
-    assert!(connector.get("upn").is_none());
+    // The probe asked for userPrincipalName and the entry has none: collected, empty (facts.md §0.2).
+    assert_eq!(connector.get("upn"), Some(&json!(null)), "an unset requested attribute is null, not absent");
     let gmsa = &ad["accounts"]["cloudsync_gmsa"];
     assert_eq!(
         (gmsa["is_gmsa"].clone(), gmsa["object_class"].clone()),
