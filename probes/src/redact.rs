@@ -32,6 +32,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use ring::hmac;
 use serde_json::Value;
+use syncdoctor_engine::functions::charset::base64_16;
 
 /// The key used when neither `--key` nor `SYNCDOCTOR_REDACT_KEY` is given. It is public, so a
 /// snapshot redacted with it can be reversed by anyone willing to guess the originals: pass your
@@ -935,22 +936,6 @@ fn split_unescaped(s: &str, sep: char) -> Vec<String> {
 }
 
 const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-fn base64_16(s: &str) -> Option<[u8; 16]> {
-    let mut out = [0u8; 16];
-    let (mut bits, mut count, mut n) = (0u32, 0u32, 0usize);
-    for c in s.trim().trim_end_matches('=').bytes() {
-        let v = syncdoctor_engine::functions::charset::base64_value(c)?;
-        bits = (bits << 6) | u32::from(v);
-        count += 6;
-        if count >= 8 {
-            count -= 8;
-            *out.get_mut(n)? = ((bits >> count) & 0xFF) as u8;
-            n += 1;
-        }
-    }
-    (n == 16).then_some(out)
-}
 
 fn base64_encode(bytes: &[u8], pad: bool) -> String {
     let mut out = String::new();

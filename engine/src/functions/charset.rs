@@ -205,8 +205,9 @@ pub fn base64_value(c: u8) -> Option<u8> {
     }
 }
 
-/// Decodes 16 bytes of standard base64 (padding optional), without allocating.
-fn base64_16(s: &str) -> Option<[u8; 16]> {
+/// Decodes 16 bytes of standard base64 (padding optional), without allocating: an
+/// `ms-DS-ConsistencyGuid`/source anchor as the bytes of its objectGUID.
+pub fn base64_16(s: &str) -> Option<[u8; 16]> {
     let mut out = [0u8; 16];
     let (mut bits, mut count, mut n) = (0u32, 0u32, 0usize);
     for c in s.trim().trim_end_matches('=').bytes() {
