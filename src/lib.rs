@@ -8,6 +8,7 @@ pub mod docs;
 pub mod knowledge;
 pub mod render;
 pub mod schemas;
+pub mod unchecked;
 pub mod version;
 
 use std::process::ExitCode;
@@ -20,10 +21,12 @@ use crate::cli::{Cli, Command};
 pub mod exit {
     /// Nothing at or above the threshold; tests and lint clean.
     pub const OK: u8 = 0;
-    /// Problems found, or tests/lint failed.
+    /// Problems found, or tests/lint failed, or (`collect`) some probe failed.
     pub const FOUND: u8 = 1;
     /// Bad input or usage.
     pub const BAD_INPUT: u8 = 2;
+    /// Nothing could be checked: no rule passed or matched (too little was gathered).
+    pub const NOTHING_CHECKED: u8 = 3;
     /// `replay --expect`: some report differs from the stored one.
     pub const DIFFERS: u8 = 4;
 }

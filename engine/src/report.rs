@@ -131,6 +131,17 @@ impl Report {
         any(&self.findings, threshold)
     }
 
+    /// Whether nothing could be checked: no rule ended in `match`, `pass` or `waived` (every
+    /// rule evaluated was `skipped`, `inconclusive` or `error`, or no rule was evaluated). Such a
+    /// report is not a clean bill of health: too little was gathered to tell. `diagnose` exits 3
+    /// on it (DESIGN §7).
+    ///
+    /// Counted over every rule evaluated (`summary.outcomes`), whatever `--min-severity` hides.
+    pub fn nothing_checked(&self) -> bool {
+        let count = |o: Outcome| self.summary.outcomes.get(o.as_str()).copied().unwrap_or(0);
+        count(Outcome::Match) + count(Outcome::Pass) + count(Outcome::Waived) == 0
+    }
+
     /// Whether waivers were applied and some had expired (a problem of its own).
     pub fn has_expired_waivers(&self) -> bool {
         self.waivers.as_ref().is_some_and(|w| !w.expired.is_empty())

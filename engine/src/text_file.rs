@@ -20,18 +20,72 @@ pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
 /// carry the path (and, for bad encoding, the location); `wrap` turns a located problem into the
 /// caller's error kind (a snapshot problem, a knowledge-base problem, …).
 pub fn read(path: &Path, max_bytes: u64, wrap: fn(Vec<Diagnostic>) -> Error) -> Result<String> {
-    read_checked(path, max_bytes, &|source| Error::Io { path: path.to_path_buf(), source }, &|d| wrap(vec![d]))
+    read_checked(path, max_bytes, decode, &|source| Error::Io { path: path.to_path_buf(), source }, &|d| wrap(vec![d]))
 }
 
 /// [`read`] for callers with an error type of their own: every failure is one located problem
 /// (`path: cannot read: …` for an I/O error).
 pub fn read_located(path: &Path, max_bytes: u64) -> std::result::Result<String, Diagnostic> {
-    read_checked(path, max_bytes, &|e| Diagnostic::file(path, format!("cannot read: {e}")), &|d| d)
+    read_checked(path, max_bytes, decode, &|e| Diagnostic::file(path, format!("cannot read: {e}")), &|d| d)
+}
+
+/// [`read_located`] for exports written by Windows tools, which may be UTF-16: UTF-16 with a
+/// byte-order mark (`FF FE` little-endian, as `ldifde -u`, Excel's "Unicode text" and Windows
+/// PowerShell's `Out-File` write it; `FE FF` big-endian) is decoded instead of refused
+/// ([`decode_utf8_or_utf16`]).
+pub fn read_located_utf16(path: &Path, max_bytes: u64) -> std::result::Result<String, Diagnostic> {
+    read_checked(
+        path,
+        max_bytes,
+        decode_utf8_or_utf16,
+        &|e| Diagnostic::file(path, format!("cannot read: {e}")),
+        &|d| d,
+    )
+}
+
+/// The text of `bytes`: UTF-16 when it starts with a UTF-16 byte-order mark (an unpaired
+/// surrogate or an odd trailing byte is a located problem), else as [`decode`].
+pub fn decode_utf8_or_utf16(bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
+    let from: fn([u8; 2]) -> u16 = match bytes.get(..2) {
+        Some([0xFF, 0xFE]) => u16::from_le_bytes,
+        Some([0xFE, 0xFF]) => u16::from_be_bytes,
+        _ => return decode(bytes, path),
+    };
+    let body = bytes.get(2..).unwrap_or_default();
+    if body.len() % 2 != 0 {
+        return Err(Diagnostic::file(path, "UTF-16 text with an odd number of bytes (the file is cut short)"));
+    }
+    let units: Vec<u16> = body.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
+    let mut text = String::with_capacity(units.len());
+    let (mut line, mut column) = (1u64, 1u64);
+    for decoded in char::decode_utf16(units.iter().copied()) {
+        match decoded {
+            Ok(c) => {
+                text.push(c);
+                if c == '\n' {
+                    line += 1;
+                    column = 1;
+                } else {
+                    column += 1;
+                }
+            }
+            Err(e) => {
+                return Err(Diagnostic::at(
+                    path,
+                    line,
+                    column,
+                    format!("invalid UTF-16: unpaired surrogate {:#06x}", e.unpaired_surrogate()),
+                ));
+            }
+        }
+    }
+    Ok(text)
 }
 
 fn read_checked<E>(
     path: &Path,
     max_bytes: u64,
+    decode: fn(Vec<u8>, &Path) -> Result<String, Diagnostic>,
     io: &dyn Fn(std::io::Error) -> E,
     wrap: &dyn Fn(Diagnostic) -> E,
 ) -> std::result::Result<String, E> {
@@ -97,6 +151,16 @@ mod tests {
             located(b"{\n  \"a\": \"\xff\"}"),
             "f.json:2:9: invalid UTF-8 at byte offset 10: the file must be UTF-8 text"
         );
+    }
+
+    #[test]
+    fn utf16_with_a_bom_is_decoded_when_asked_for() {
+        let decode = |b: &[u8]| decode_utf8_or_utf16(b.to_vec(), Path::new("f.csv")).map_err(|d| d.to_string());
+        assert_eq!(decode(b"\xFF\xFEa\x00,\x00\xe9\x00\r\x00\n\x00").unwrap(), "a,\u{e9}\r\n");
+        assert_eq!(decode(b"\xFE\xFF\x00a\x00b").unwrap(), "ab");
+        assert_eq!(decode(b"\xEF\xBB\xBFplain").unwrap(), "plain");
+        assert!(decode(b"\xFF\xFEa\x00\n\x00\x00\xd8x\x00").unwrap_err().starts_with("f.csv:2:1: invalid UTF-16"));
+        assert!(decode(b"\xFF\xFEa").unwrap_err().contains("odd number of bytes"));
     }
 
     #[test]

@@ -13,6 +13,12 @@ pub enum ProbeError {
     /// or its input is absent. The registry records it as `skipped` with this reason.
     #[error("not configured: {0}")]
     NotConfigured(String),
+    /// The probe is configured but cannot run: a secret that cannot be read (unset environment
+    /// variable, missing or empty secret file), a certificate file that cannot be read or holds
+    /// no certificate, a bind DN without a password source. The registry records it as `failed`
+    /// (unlike [`ProbeError::NotConfigured`]), so `collect` exits non-zero.
+    #[error("configured but cannot run: {0}")]
+    CannotRun(String),
     /// Some facts were gathered, others were not: the registry keeps `facts`, records the probe
     /// as `partial` and `reason` as its error.
     #[error("partial: {reason}")]

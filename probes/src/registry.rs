@@ -6,7 +6,9 @@
 //!   on. A thread that overran is abandoned (it cannot be killed safely) and its late result is
 //!   ignored.
 //! - [`ProbeError::Unsupported`] and [`ProbeError::NotConfigured`] become `skipped` with the
-//!   reason; [`ProbeError::Partial`] keeps the facts gathered and becomes `partial`.
+//!   reason; [`ProbeError::Partial`] keeps the facts gathered and becomes `partial`; a probe that
+//!   is configured but cannot run ([`ProbeError::CannotRun`]: unreadable secret, bad certificate
+//!   file) is `failed`, like any other error.
 //! - Each probe's facts are checked against the snapshot schema on their own before they are
 //!   merged, so one probe writing a wrong fact (an `exec` extension, say) cannot spoil the
 //!   snapshot: it is `failed` and the others' facts stay.

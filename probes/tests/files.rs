@@ -161,3 +161,36 @@ fn configuration_paths_are_relative_to_the_configuration_file() {
     assert_eq!(config.files.unwrap().machine_config, Some(dir.join("copies/machine.config")));
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// Failures the cloud sync documentation and the .NET Service Bus/socket errors word without a
+/// code or the word "Exception", logged at Information or Warning level
+/// (`tests/fixtures/real/trace`, sources in `tests/fixtures/real/SOURCES.md`): every one is kept,
+/// newest first, and the heartbeat and connection lines are not.
+#[test]
+fn documented_failures_without_a_code_are_trace_errors() {
+    let trace = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/real/trace");
+    let config = FilesConfig { agent_trace_dir: Some(trace), ..FilesConfig::default() };
+    let facts = collect(config).unwrap();
+    let errors: Vec<String> = facts["cloudsync_agent"]["recent_trace_errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().split_once("] ").map(|(_, message)| message).unwrap_or_default().to_owned())
+        .collect();
+    let expected = [
+        "We're unable to find an active agent for the domain you're trying to sync.",
+        "We've detected a request timeout error when contacting the on-premises agent and synchronizing your configuration.",
+        "Failed to establish a new connection: [WinError 10013] An attempt was made to access a socket in a way forbidden by its access permissions",
+        "Unable to connect to the remote server: No connection could be made because the target machine actively refused it 127.0.0.1:8888",
+        "A connection attempt failed because the connected party did not properly respond after a period of time, or established connection failed because connected host has failed to respond ErrorCode: TimedOut (ServiceCommunicationProblem)",
+        "An existing connection was forcibly closed by the remote host. ErrorCode: ConnectionReset (ServiceCommunicationProblem)",
+        "Additional Error Details: CredentialsExpired AADSTS50055: The password is expired. Trace ID: 989b1841-dbe5-49c9-ab6c-9aa25f7b0e00 Correlation ID: 1c69b196-1c3a-4381-9187-c84747807155 Timestamp: 2021-01-12 20:59:31Z",
+        "Response status code doesn't indicate success: 401 (Unauthorized).",
+        "An error occurred. Error Code: 81. Error Description: Microsoft Entra ID is currently busy. This operation will be retried automatically. If this issue persists for more than 24 hours, contact Technical Support. Tracking ID: 8a4ab3b5-3664-4278-ab64-9cff37fd3f4f Server Name:",
+    ];
+    assert_eq!(errors, expected);
+    // Without the phrases (the vocabulary alone), the code-less lines would have been missed.
+    for line in &expected[..6] {
+        assert!(!line.contains("Exception") && !line.contains("AADSTS"), "{line}");
+    }
+}

@@ -48,6 +48,9 @@ struct Behaviour {
     forbid_provisioning_errors: bool,
     /// The connector account does not exist.
     connector_deleted: bool,
+    /// The calls Graph documents no application permission for answer 403, as they do for an
+    /// app signing in with client credentials.
+    forbid_delegated_only: bool,
 }
 
 struct FakeGraph {
@@ -119,6 +122,15 @@ fn route(
                 *first = true;
                 (429, fixture("throttled.json"), Some(1))
             }
+        }
+        "/v1.0/directory/onPremisesSynchronization" | "/beta/onPremisesPublishingProfiles/provisioning/agents"
+            if behaviour.forbid_delegated_only =>
+        {
+            (
+                403,
+                r#"{"error":{"code":"Authorization_RequestDenied","message":"Insufficient privileges"}}"#.into(),
+                None,
+            )
         }
         "/v1.0/directory/onPremisesSynchronization" => (200, fixture("onPremisesSynchronization.json"), None),
         "/v1.0/directoryRoles(roleTemplateId='d29b2b05-8046-44ba-8758-1e26182fcf32')/members" => {
@@ -301,6 +313,17 @@ fn a_refused_section_makes_the_probe_partial_and_a_deleted_connector_is_a_fact()
                     && reason.contains("HTTP 403 Authorization_RequestDenied"),
                 "{reason}"
             );
+            // A 403 names the application permission the section needs.
+            assert!(
+                reason.contains(
+                    "provisioning errors (users): /v1.0/users: HTTP 403 Authorization_RequestDenied: the app needs the application permission User.Read.All"
+                ),
+                "{reason}"
+            );
+            assert!(
+                reason.contains("provisioning errors (contacts)") && reason.contains("OrgContact.Read.All"),
+                "{reason}"
+            );
             assert_no_secrets(&reason);
             let facts = Value::Object(*facts);
             assert!(facts["entra"].get("provisioning_errors").is_none(), "not collected, so absent");
@@ -322,14 +345,50 @@ fn a_rejected_secret_fails_the_probe_without_showing_it() {
 }
 
 #[test]
-fn missing_configuration_or_secret_skips_the_probe() {
+fn missing_configuration_skips_the_probe_and_an_unreadable_secret_fails_it() {
     assert!(matches!(GraphProbe::new(None, None).collect(&cx()), Err(ProbeError::NotConfigured(_))));
     let graph = fake_graph(Behaviour::default());
     let mut config = config(&graph);
     config.client_secret = SecretSource { env: Some("SYNCDOCTOR_TEST_GRAPH_SECRET_UNSET".into()), file: None };
+    // Configured but cannot run: `failed` (CannotRun), not `skipped`.
+    match GraphProbe::new(Some(config.clone()), None).collect(&cx()) {
+        Err(ProbeError::CannotRun(reason)) => assert!(reason.contains("SYNCDOCTOR_TEST_GRAPH_SECRET_UNSET")),
+        other => panic!("{other:?}"),
+    }
+    config.client_secret = SecretSource { env: None, file: Some("/nonexistent/syncdoctor/graph-secret".into()) };
     match GraphProbe::new(Some(config), None).collect(&cx()) {
-        Err(ProbeError::NotConfigured(reason)) => assert!(reason.contains("SYNCDOCTOR_TEST_GRAPH_SECRET_UNSET")),
+        Err(ProbeError::CannotRun(reason)) => {
+            assert!(reason.contains("/nonexistent/syncdoctor/graph-secret"), "{reason}")
+        }
         other => panic!("{other:?}"),
     }
     assert!(graph.requests.lock().unwrap().is_empty(), "nothing sent without a secret");
+}
+
+/// Calls for which Microsoft Graph documents only a delegated permission answer 403 to an app:
+/// the status says so, naming the delegated permission, instead of a bare "HTTP 403".
+#[test]
+fn a_call_without_application_access_says_so_in_the_status() {
+    let graph = fake_graph(Behaviour { forbid_delegated_only: true, ..Behaviour::default() });
+    let mut config = config(&graph);
+    config.include_agents = true;
+    match GraphProbe::new(Some(config), None).collect(&cx()) {
+        Err(ProbeError::Partial { facts, reason }) => {
+            for (section, delegated) in [
+                ("onPremisesSynchronization", "OnPremDirectorySynchronization.Read.All"),
+                ("provisioning agents", "OnPremisesPublishingProfiles.ReadWrite.All"),
+            ] {
+                let expected = format!(
+                    "HTTP 403 Authorization_RequestDenied: Microsoft Graph documents no application permission for this call (delegated {delegated} only)"
+                );
+                let part = reason.split("; ").find(|p| p.starts_with(&format!("{section}: "))).unwrap_or_default();
+                assert!(part.contains(&expected), "{section}: {reason}");
+            }
+            let facts = Value::Object(*facts);
+            assert!(facts["entra"].get("onprem_sync").is_none(), "not read, so absent");
+            assert!(facts["entra"]["cloud_sync"].get("agents").is_none(), "not read, so absent");
+            assert_eq!(facts["entra"]["tenant"]["id"], json!("00000000-0000-0000-0000-0000000000aa"));
+        }
+        other => panic!("expected partial, got {other:?}"),
+    }
 }

@@ -460,3 +460,34 @@ fn a_cap_on_objects_makes_the_probe_partial_and_bad_credentials_fail_it() {
 fn without_configuration_the_probe_is_skipped() {
     assert!(matches!(LdapProbe::new(None).collect(&cx()), Err(ProbeError::NotConfigured(_))));
 }
+
+/// Configured but unusable: an unset password variable, a bind DN without a password source, a
+/// CA file that is missing or holds no certificate. Each is `CannotRun` (recorded as `failed`),
+/// found before anything is sent (the URL is a closed loopback port).
+#[test]
+fn an_unreadable_secret_or_certificate_fails_the_probe_before_connecting() {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("ldap://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    drop(listener);
+    let base = LdapConfig { url, bind_dn: Some(ADMIN.into()), timeout_ms: Some(1000), ..LdapConfig::default() };
+    let reason = |config: LdapConfig| match LdapProbe::new(Some(config)).collect(&cx()) {
+        Err(ProbeError::CannotRun(reason)) => reason,
+        other => panic!("expected CannotRun, got {other:?}"),
+    };
+    let unset = LdapConfig {
+        password: Some(SecretSource { env: Some("SYNCDOCTOR_TEST_LDAP_PASSWORD_UNSET".into()), file: None }),
+        ..base.clone()
+    };
+    assert!(reason(unset).contains("environment variable SYNCDOCTOR_TEST_LDAP_PASSWORD_UNSET is not set"));
+    assert!(reason(base.clone()).contains("has no `password` source"));
+    let dir = std::env::temp_dir().join(format!("syncdoctor-ldap-ca-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let not_pem = dir.join("ca.pem");
+    std::fs::write(&not_pem, "this is not a certificate\n").unwrap();
+    let anonymous = LdapConfig { bind_dn: None, ..base };
+    let bad_ca = LdapConfig { ca_file: Some(not_pem.clone()), ..anonymous.clone() };
+    assert!(reason(bad_ca).contains("no PEM certificate"), "a CA file without a certificate");
+    let missing_ca = LdapConfig { ca_file: Some(dir.join("absent.pem")), ..anonymous };
+    assert!(reason(missing_ca).contains("absent.pem"));
+    std::fs::remove_dir_all(dir).unwrap();
+}

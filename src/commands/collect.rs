@@ -1,8 +1,14 @@
 //! `syncdoctor collect`: run the probes, write one snapshot atomically.
 //!
-//! Exit codes: 0 when a snapshot was written (probes that failed or were skipped are recorded in
-//! it, with the reason); 2 when the command line or the configuration is wrong or the snapshot
-//! cannot be written.
+//! Standard error gets a summary line and one line per probe that did not end `ok` (failed,
+//! partial or skipped), with its reason; the snapshot records the same in its `probes` section.
+//!
+//! Exit codes: 0 when the snapshot was written and no probe failed; 1 when the snapshot was
+//! written but some probe failed (a probe that was configured but could not run — an unreadable
+//! secret, a bad certificate file — is `failed`, as is one that errored, timed out or panicked);
+//! 2 when the command line or the configuration is wrong or the snapshot cannot be written.
+//! A probe that is not configured or cannot run on this platform is `skipped`: listed, not a
+//! failure.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -33,7 +39,26 @@ pub fn run(cli: &Cli, args: &CollectArgs) -> Result<u8, CliError> {
             .map_err(|e| CliError::Io(format!("cannot write {}: {e}", output.display())))?;
     }
     eprintln!("syncdoctor collect: {} → {}", summary(&document), output.display());
-    Ok(exit::OK)
+    eprint!("{}", not_ok(&document));
+    let failed = document.probes.iter().any(|p| p.status == ProbeStatus::Failed);
+    Ok(if failed { exit::FOUND } else { exit::OK })
+}
+
+/// One line per probe that did not end `ok`: failed first, then partial, then skipped.
+fn not_ok(document: &SnapshotDocument) -> String {
+    let mut out = String::new();
+    for (status, label) in [
+        (ProbeStatus::Failed, "failed"),
+        (ProbeStatus::Partial, "partial"),
+        (ProbeStatus::Skipped, "skipped"),
+        (ProbeStatus::Unsupported, "unsupported"),
+    ] {
+        for probe in document.probes.iter().filter(|p| p.status == status) {
+            let reason = probe.error.as_deref().unwrap_or("no reason recorded");
+            out.push_str(&format!("  {} {label}: {reason}\n", probe.id));
+        }
+    }
+    out
 }
 
 /// Runs the selected probes with the configuration (if any) and returns the snapshot.

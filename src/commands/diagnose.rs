@@ -1,4 +1,9 @@
 //! `syncdoctor diagnose`: one snapshot in, one report out.
+//!
+//! Exit codes: 0 no match at or above `--min-severity` (and some rule passed or matched); 1 some
+//! match (or an expired waiver); 2 bad input or usage; 3 nothing could be checked: no rule passed
+//! or matched (every rule was `skipped`, `inconclusive` or `error`), and standard error names the
+//! missing facts and the probes that gather them ([`crate::unchecked`]).
 
 use std::io::{IsTerminal, Write};
 use std::path::Path;
@@ -52,7 +57,15 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
         render::profile::print(&timings, elapsed);
     }
     let problems = report.has_match_at_or_above(threshold) || report.has_expired_waivers();
-    Ok(if problems { exit::FOUND } else { exit::OK })
+    if problems {
+        return Ok(exit::FOUND);
+    }
+    // No rule passed or matched: say what is missing rather than "healthy" (DESIGN §7).
+    if let Some(unchecked) = crate::unchecked::assess(&report, &snapshot.probes) {
+        eprint!("{}", unchecked.render());
+        return Ok(exit::NOTHING_CHECKED);
+    }
+    Ok(exit::OK)
 }
 
 /// The terminal's width when standard output is one, else [`render::DEFAULT_WIDTH`].

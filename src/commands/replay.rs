@@ -63,6 +63,8 @@ pub struct Totals {
     pub snapshots: usize,
     /// Snapshots where at least one rule matched.
     pub matched: usize,
+    /// Snapshots in which nothing could be checked (no rule passed or matched).
+    pub unchecked: usize,
     /// Snapshots that could not be read, parsed or validated.
     pub bad: usize,
     /// Snapshots whose report differs from the stored one (`--expect`).
@@ -93,7 +95,8 @@ pub struct Totals {
 impl Totals {
     /// The exit code: 2 when some snapshot was bad; with `--expect`, 4 when some report differs
     /// from the stored one, else 0 (matches are expected then); without it, 1 when some rule
-    /// matched or some waiver had expired, else 0.
+    /// matched or some waiver had expired, else 3 when nothing could be checked in some snapshot
+    /// (no rule passed or matched there), else 0.
     pub fn exit_code(&self, expecting: bool) -> u8 {
         if self.bad > 0 {
             exit::BAD_INPUT
@@ -101,6 +104,8 @@ impl Totals {
             if self.differ > 0 { exit::DIFFERS } else { exit::OK }
         } else if self.matched > 0 || self.expired_waivers > 0 {
             exit::FOUND
+        } else if self.unchecked > 0 {
+            exit::NOTHING_CHECKED
         } else {
             exit::OK
         }
@@ -315,6 +320,8 @@ struct Processed {
     /// The output line (JSON) or test case (JUnit).
     output: String,
     matched: Vec<String>,
+    /// Nothing could be checked in this snapshot (no rule passed or matched).
+    unchecked: bool,
     bad: Option<String>,
     differ: Option<String>,
     changes: Vec<Change>,
@@ -405,6 +412,9 @@ pub fn replay(
             if !r.matched.is_empty() {
                 totals.matched += 1;
             }
+            if r.unchecked {
+                totals.unchecked += 1;
+            }
             for id in &r.matched {
                 *totals.by_rule.entry(id.clone()).or_default() += 1;
             }
@@ -488,6 +498,7 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
     let mut result = Processed {
         output: String::new(),
         matched: Vec::new(),
+        unchecked: false,
         bad: None,
         differ: None,
         changes: Vec::new(),
@@ -524,6 +535,7 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
     }
     // Each matched rule once, however many causes explain it.
     result.matched = crate::render::matched_rules(&report).into_iter().map(|(id, _)| id.to_owned()).collect();
+    result.unchecked = report.nothing_checked();
     if let Some(other) = against {
         let mut theirs = other.evaluate(&snapshot, eval);
         if let Some(waivers) = &options.waivers {
@@ -568,6 +580,7 @@ fn process_guarded(
             Processed {
                 output,
                 matched: Vec::new(),
+                unchecked: false,
                 bad: Some(message),
                 differ: None,
                 changes: Vec::new(),
@@ -784,6 +797,7 @@ fn print_summary(totals: &Totals, options: &ReplayOptions, against: bool, thread
     let _ = writeln!(text, "  {:<28} {:>9}", "no rule matched", clean);
     let _ = writeln!(text, "  {:<28} {:>9}", "some rule matched", totals.matched);
     let _ = writeln!(text, "  {:<28} {:>9}", "bad input", totals.bad);
+    let _ = writeln!(text, "  {:<28} {:>9}", "nothing could be checked", totals.unchecked);
     if options.expect.is_some() {
         let label = if options.update_expect { "reports written" } else { "differ from --expect" };
         let _ = writeln!(text, "  {label:<28} {:>9}", totals.differ);
@@ -892,6 +906,7 @@ fn headline(totals: &Totals, options: &ReplayOptions) -> String {
         format!("{clean} with no match"),
         format!("{} with matches", totals.matched),
         format!("{} bad input", totals.bad),
+        format!("{} where nothing could be checked", totals.unchecked),
     ];
     if options.expect.is_some() {
         parts.push(format!("{} differ from --expect", totals.differ));

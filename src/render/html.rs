@@ -29,6 +29,7 @@ h2 { border-bottom: 2px solid var(--line); padding-bottom: .2rem; margin-top: 2r
 .card.pass .n { color: var(--ok); }
 .hidden-note { background: var(--soft); border-left: 4px solid var(--dim); padding: .4rem .8rem; }
 .ok { color: var(--ok); font-weight: 600; }
+.unchecked { color: var(--warning, #9a6700); font-weight: 600; }
 nav ol { padding-left: 1.4rem; }
 .finding { border: 1px solid var(--line); border-left: 6px solid var(--dim); border-radius: 6px; padding: .6rem 1rem .8rem;
   margin: 1rem 0; background: #fff; break-inside: avoid-page; }
@@ -174,9 +175,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                         h.min_severity.as_str(),
                         plural(h.matches, "match")
                     ),
+                    _ if super::nothing_checked(report) => super::NOTHING_CHECKED.into(),
                     _ => "No problem found.".into(),
                 };
-                let _ = writeln!(out, "<p class=\"ok\">{}</p>", escape(&text));
+                let class = if super::nothing_checked(report) { "unchecked" } else { "ok" };
+                let _ = writeln!(out, "<p class=\"{class}\">{}</p>", escape(&text));
             }
             for f in list {
                 finding(&mut out, f, 0, options, &mut shown);

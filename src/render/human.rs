@@ -54,9 +54,11 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                 h.min_severity.as_str(),
                 h.matches
             ),
+            _ if super::nothing_checked(report) => super::NOTHING_CHECKED.to_owned(),
             _ => "No problem found.".to_owned(),
         };
-        let _ = writeln!(out, "{}\n", paint(Style::new().fg_color(Some(AnsiColor::Green.into())).bold(), &text));
+        let colour = if super::nothing_checked(report) { AnsiColor::Yellow } else { AnsiColor::Green };
+        let _ = writeln!(out, "{}\n", paint(Style::new().fg_color(Some(colour.into())).bold(), &text));
     }
     let mut shown = BTreeSet::new();
     let mut ctx = Context { options, width, shown: &mut shown, out: &mut out };

@@ -30,6 +30,9 @@ pub fn render(report: &Report, options: &RenderOptions) -> String {
                     h.matches
                 );
             }
+            _ if super::nothing_checked(report) => {
+                let _ = writeln!(out, "{}\n", super::NOTHING_CHECKED);
+            }
             _ => out.push_str("No problem found.\n\n"),
         }
     } else {

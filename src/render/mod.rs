@@ -219,6 +219,15 @@ pub fn plural(n: usize, word: &str) -> String {
     if n == 1 { format!("{n} {word}") } else { format!("{n} {word}s") }
 }
 
+/// What a report in which nothing could be checked says instead of "No problem found."
+pub const NOTHING_CHECKED: &str = "Nothing could be checked: no rule passed or matched, too little was gathered (this is not a clean bill of health).";
+
+/// Whether the (possibly severity-filtered) report could check nothing: see
+/// [`Report::nothing_checked`]; matches a threshold hid count as checked.
+pub fn nothing_checked(report: &Report) -> bool {
+    report.nothing_checked() && report.summary.hidden.as_ref().is_none_or(|h| h.matches == 0)
+}
+
 /// The one-line summary shared by the human and Markdown views (what is shown, then what the
 /// severity threshold hid).
 pub fn summary_line(report: &Report) -> String {

@@ -14,7 +14,11 @@
 //!
 //! Sign-in uses the OAuth2 client-credentials grant with the secret from an environment
 //! variable or a file. A section Graph refuses (403, 404…) is left out and makes the probe
-//! `partial` with the reason; a failed sign-in makes it `failed`. Base URL and token endpoint are
+//! `partial` with the reason; a failed sign-in makes it `failed`. A 403 names the application
+//! permission the section needs ([`PERMISSIONS`], `docs/collect.md` "Microsoft Graph
+//! permissions"), or says that Microsoft Graph documents no application permission for the call
+//! (`onPremisesSynchronization`, provisioning agents: delegated only), so the refusal is expected
+//! for an app signing in with client credentials. Base URL and token endpoint are
 //! configurable (tests point them at a loopback server). Tokens and secrets never reach the
 //! snapshot or any message.
 
@@ -40,15 +44,99 @@ pub const DIRSYNC_ROLE_TEMPLATE: &str = "d29b2b05-8046-44ba-8758-1e26182fcf32";
 /// Application template id of Microsoft Entra cloud sync (`AD2AADProvisioning` jobs).
 pub const CLOUD_SYNC_APP_TEMPLATE: &str = "1a4721b3-e57f-4451-ae87-ef078703ec94";
 
+/// What one section of the probe needs from Microsoft Graph, as documented on learn.microsoft.com
+/// (the table in `docs/collect.md` gives the sources).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Permission {
+    /// The section's name, as in the probe's status reasons.
+    pub section: &'static str,
+    /// The application permission to grant (admin consent); `None` when Graph documents no
+    /// application permission for the call.
+    pub application: Option<&'static str>,
+    /// The delegated permission Graph documents, for the calls without an application one.
+    pub delegated: &'static str,
+}
+
+/// The permission each section of the probe needs.
+pub const PERMISSIONS: [Permission; 14] = [
+    Permission { section: "organization", application: Some("Directory.Read.All"), delegated: "User.Read" },
+    Permission { section: "organization (beta)", application: Some("Directory.Read.All"), delegated: "User.Read" },
+    Permission { section: "domains", application: Some("Directory.Read.All"), delegated: "Directory.Read.All" },
+    Permission {
+        section: "onPremisesSynchronization",
+        application: None,
+        delegated: "OnPremDirectorySynchronization.Read.All",
+    },
+    Permission {
+        section: "sync accounts",
+        application: Some("RoleManagement.Read.Directory"),
+        delegated: "RoleManagement.Read.Directory",
+    },
+    Permission { section: "connector account", application: Some("User.Read.All"), delegated: "User.Read.All" },
+    Permission {
+        section: "connector sign-ins",
+        application: Some("AuditLog.Read.All"),
+        delegated: "AuditLog.Read.All",
+    },
+    Permission {
+        section: "provisioning errors (users)",
+        application: Some("User.Read.All"),
+        delegated: "User.Read.All",
+    },
+    Permission {
+        section: "provisioning errors (groups)",
+        application: Some("Group.Read.All"),
+        delegated: "Group.Read.All",
+    },
+    Permission {
+        section: "provisioning errors (contacts)",
+        application: Some("OrgContact.Read.All"),
+        delegated: "OrgContact.Read.All",
+    },
+    Permission {
+        section: "cloud sync configurations",
+        application: Some("Application.Read.All"),
+        delegated: "Application.Read.All",
+    },
+    Permission {
+        section: "cloud sync jobs",
+        application: Some("Synchronization.Read.All"),
+        delegated: "Synchronization.Read.All",
+    },
+    Permission { section: "provisioning logs", application: Some("AuditLog.Read.All"), delegated: "AuditLog.Read.All" },
+    Permission {
+        section: "provisioning agents",
+        application: None,
+        delegated: "OnPremisesPublishingProfiles.ReadWrite.All",
+    },
+];
+
+/// What a 403 on `section` means: the application permission to grant, or that Graph documents
+/// none for the call.
+#[must_use]
+pub fn forbidden_hint(section: &str) -> Option<String> {
+    let need = PERMISSIONS.iter().find(|p| p.section == section)?;
+    Some(match need.application {
+        Some(permission) => {
+            format!("the app needs the application permission {permission} (with admin consent)")
+        }
+        None => format!(
+            "Microsoft Graph documents no application permission for this call (delegated {} only), so an app signing in with client credentials is expected to be refused",
+            need.delegated
+        ),
+    })
+}
+
 /// The `graph` section of the configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GraphConfig {
     /// Tenant id or a verified domain name.
     pub tenant_id: String,
-    /// Application (client) id of an app with read-only application permissions
-    /// (Organization.Read.All, Directory.Read.All, OnPremDirectorySynchronization.Read.All,
-    /// Synchronization.Read.All; AuditLog.Read.All for `include_logs`).
+    /// Application (client) id of an app with read-only application permissions: Directory.Read.All,
+    /// RoleManagement.Read.Directory, User.Read.All, Group.Read.All, OrgContact.Read.All,
+    /// Application.Read.All, Synchronization.Read.All; AuditLog.Read.All for `include_logs`
+    /// ([`PERMISSIONS`]; `docs/collect.md` lists each call with its source).
     pub client_id: String,
     /// Where the client secret is.
     pub client_secret: SecretSource,
@@ -70,7 +158,8 @@ pub struct GraphConfig {
     /// Also read sign-in and provisioning logs (AuditLog.Read.All, Entra ID P1).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_logs: bool,
-    /// Also read provisioning agents (beta API that needs a delegated permission).
+    /// Also read provisioning agents (beta API for which Graph documents only a delegated
+    /// permission: an app is expected to get 403, which the status then explains).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub include_agents: bool,
     /// Most pages read from one collection (default 100).
@@ -149,7 +238,7 @@ impl Probe for GraphProbe {
         let Some(config) = &self.config else {
             return Err(ProbeError::NotConfigured("add a `graph` section (tenant, app id, secret source)".into()));
         };
-        let secret = config.client_secret.read("graph.client_secret").map_err(ProbeError::NotConfigured)?;
+        let secret = config.client_secret.read("graph.client_secret").map_err(ProbeError::CannotRun)?;
         let base_url = config.base_url.clone().unwrap_or_else(|| "https://graph.microsoft.com".into());
         let base_url = base_url.trim_end_matches('/').to_owned();
         let authority = config.authority.clone().unwrap_or_else(|| "https://login.microsoftonline.com".into());
@@ -226,7 +315,14 @@ impl Sections {
                 Err(ProbeError::Other(format!("Microsoft Graph sign-in failed: {message}")))
             }
             Err(error) => {
-                self.failed.push(format!("{name}: {error}"));
+                let hint = match &error {
+                    GraphError::Status { status: 403, .. } => forbidden_hint(name),
+                    _ => None,
+                };
+                self.failed.push(match hint {
+                    Some(hint) => format!("{name}: {error}: {hint}"),
+                    None => format!("{name}: {error}"),
+                });
                 Ok(None)
             }
         }
@@ -368,6 +464,32 @@ fn gather(client: &mut GraphClient, config: &GraphConfig, sections: &mut Section
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_section_has_a_documented_permission() {
+        let names = [
+            "organization",
+            "organization (beta)",
+            "domains",
+            "onPremisesSynchronization",
+            "sync accounts",
+            "connector account",
+            "connector sign-ins",
+            "provisioning errors (users)",
+            "provisioning errors (groups)",
+            "provisioning errors (contacts)",
+            "cloud sync configurations",
+            "cloud sync jobs",
+            "provisioning logs",
+            "provisioning agents",
+        ];
+        for name in names {
+            assert!(forbidden_hint(name).is_some(), "{name}");
+        }
+        assert!(forbidden_hint("provisioning agents").unwrap().contains("no application permission"));
+        assert!(forbidden_hint("cloud sync jobs").unwrap().contains("Synchronization.Read.All"));
+        assert!(forbidden_hint("unknown section").is_none());
+    }
 
     #[test]
     fn query_values_are_encoded() {

@@ -4,11 +4,13 @@
 //! |---|---|
 //! | LDIF exports (`ldifde -f users.ldf -r "(objectClass=user)"`, also `ldifde -u` UTF-16LE with BOM; `ldapsearch` with or without `-LLL`) | `ad.users[]`, `ad.groups[]` (with `member_count` from the `member` values) |
 //! | bundles written by `probes/windows/collect.ps1` | what the `windows.*` probes gather, read by the same parsers ([`crate::windows`]) |
+//! | IdFix CSV exports (Export → CSV in IdFix; see [`idfix`]) | `dataquality.*` (`source: idfix-csv`): findings, counts per category, duplicates per attribute |
 //!
 //! Paths come from the `import` section of the configuration; without one the probe is
 //! `skipped`. An unreadable or malformed file makes it `partial` (other files still count) or
 //! `failed` (none could be read).
 
+pub mod idfix;
 pub mod ldif;
 
 use std::fs::File;
@@ -37,18 +39,21 @@ pub struct ImportConfig {
     /// Bundles written by `probes/windows/collect.ps1` on the sync or agent host.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub windows_bundle: Vec<PathBuf>,
+    /// IdFix CSV exports (IdFix → Export → CSV).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub idfix: Vec<PathBuf>,
 }
 
 impl ImportConfig {
     /// Makes relative paths relative to `base` (the configuration file's folder).
     pub fn resolve_relative_to(&mut self, base: &Path) {
-        for path in self.ldif.iter_mut().chain(self.windows_bundle.iter_mut()) {
+        for path in self.ldif.iter_mut().chain(self.windows_bundle.iter_mut()).chain(self.idfix.iter_mut()) {
             *path = resolve(base, path);
         }
     }
 
     fn is_empty(&self) -> bool {
-        self.ldif.is_empty() && self.windows_bundle.is_empty()
+        self.ldif.is_empty() && self.windows_bundle.is_empty() && self.idfix.is_empty()
     }
 }
 
@@ -76,7 +81,7 @@ impl Probe for ImportProbe {
     }
 
     fn provides(&self) -> &[&str] {
-        &["ad.users", "ad.groups", "services", "connect", "host", "user_rights", "eventlog"]
+        &["ad.users", "ad.groups", "services", "connect", "host", "user_rights", "eventlog", "dataquality"]
     }
 
     fn collect(&self, _cx: &ProbeContext) -> Result<FactTree, ProbeError> {
@@ -107,6 +112,23 @@ impl Probe for ImportProbe {
                 }
                 Err(e) => problems.push(format!("{}: {e}", path.display())),
             }
+        }
+        let mut findings = Vec::new();
+        let mut idfix_read = false;
+        for path in &config.idfix {
+            match idfix::import_idfix(path) {
+                Ok(read) => {
+                    read_any = true;
+                    idfix_read = true;
+                    findings.extend(read.findings);
+                    problems.extend(read.problems.into_iter().map(|p| format!("{}: {p}", path.display())));
+                }
+                Err(e) => problems.push(format!("{}: {e}", path.display())),
+            }
+        }
+        if idfix_read {
+            let facts = Facts { dataquality: Some(idfix::data_quality(findings)), ..Facts::default() };
+            merge_into(&mut tree, fact_tree(&facts)?);
         }
         match (problems.is_empty(), read_any) {
             (true, _) => Ok(tree),

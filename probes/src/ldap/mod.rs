@@ -183,7 +183,14 @@ fn tls_config(config: &LdapConfig) -> Result<Option<Arc<rustls::ClientConfig>>, 
     let Some(path) = &config.ca_file else { return Ok(None) };
     let pem = std::fs::read_to_string(path).map_err(|e| format!("ca_file {}: {e}", path.display()))?;
     let mut roots = rustls::RootCertStore { roots: webpki_roots::TLS_SERVER_ROOTS.to_vec() };
-    for der in pem_certificates(&pem) {
+    let certificates = pem_certificates(&pem);
+    if certificates.is_empty() {
+        return Err(format!(
+            "ca_file {}: no PEM certificate (`-----BEGIN CERTIFICATE-----`) in the file",
+            path.display()
+        ));
+    }
+    for der in certificates {
         roots.add(der).map_err(|e| format!("ca_file {}: {e}", path.display()))?;
     }
     let provider = Arc::new(rustls::crypto::ring::default_provider());
@@ -206,27 +213,29 @@ struct Session {
 
 impl Session {
     fn open(config: &LdapConfig, timeout: Duration) -> Result<Self, ProbeError> {
+        // What the configuration promises is checked before anything is sent: an unreadable
+        // secret or certificate file is `failed` ("configured but cannot run").
+        let secret = match (&config.bind_dn, &config.password) {
+            (Some(_), Some(password)) => Some(password.read("ldap.password").map_err(ProbeError::CannotRun)?),
+            (Some(dn), None) => {
+                return Err(ProbeError::CannotRun(format!("ldap.bind_dn {dn} has no `password` source")));
+            }
+            (None, _) => None,
+        };
         let mut settings = LdapConnSettings::new()
             .set_conn_timeout(timeout)
             .set_starttls(config.starttls)
             .set_no_tls_verify(config.tls_insecure);
-        if let Some(tls) = tls_config(config).map_err(ProbeError::Other)? {
+        if let Some(tls) = tls_config(config).map_err(ProbeError::CannotRun)? {
             settings = settings.set_config(tls);
         }
         let mut conn = LdapConn::with_settings(settings, &config.url)
             .map_err(|e| ProbeError::Other(ldap_error(&format!("cannot connect to {}", config.url), &e)))?;
-        match (&config.bind_dn, &config.password) {
-            (Some(dn), Some(password)) => {
-                let secret = password.read("ldap.password").map_err(ProbeError::NotConfigured)?;
-                conn.with_timeout(timeout)
-                    .simple_bind(dn, secret.expose())
-                    .and_then(ldap3::LdapResult::success)
-                    .map_err(|e| ProbeError::Other(ldap_error(&format!("bind as {dn} failed"), &e)))?;
-            }
-            (Some(dn), None) => {
-                return Err(ProbeError::NotConfigured(format!("ldap.bind_dn {dn} has no `password` source")));
-            }
-            (None, _) => {}
+        if let (Some(dn), Some(secret)) = (&config.bind_dn, &secret) {
+            conn.with_timeout(timeout)
+                .simple_bind(dn, secret.expose())
+                .and_then(ldap3::LdapResult::success)
+                .map_err(|e| ProbeError::Other(ldap_error(&format!("bind as {dn} failed"), &e)))?;
         }
         let root = conn
             .with_timeout(timeout)
