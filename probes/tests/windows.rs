@@ -266,3 +266,29 @@ fn collect_ps1_runs_exactly_the_command_specs() {
     }
     assert!(script.contains("syncdoctor-windows-bundle") && script.contains("format_version = 1"));
 }
+
+/// `Get-ADSyncEntraConnectorCredential` returns `ConnectorIdentityType`, "ServiceAccount or
+/// Application" (learn.microsoft.com/entra/identity/hybrid/connect/authenticate-application-id);
+/// the command prints it with `Available` (the cmdlet exists from Connect 2.5.3.0).
+#[test]
+fn the_entra_connector_identity_type_is_read() {
+    use syncdoctor_probes::windows::{CommandOutput, Outputs, assemble};
+    assert!(COMMANDS.iter().any(|c| c.key == "entra_connector_credential"));
+    assert!(Area::Connect.commands().iter().any(|c| c.key == "entra_connector_credential"));
+    for (stdout, expected) in [
+        (r#"{ "Available": true, "ConnectorIdentityType": "Application" }"#, json!("application")),
+        (r#"{ "Available": true, "ConnectorIdentityType": "ServiceAccount" }"#, json!("service-account")),
+        (r#"{ "Available": true, "ConnectorIdentityType": "Something new" }"#, Value::Null),
+        (r#"{ "Available": false, "ConnectorIdentityType": null }"#, Value::Null),
+    ] {
+        let mut outputs = Outputs::new();
+        outputs.insert(
+            "entra_connector_credential".into(),
+            CommandOutput { stdout: stdout.into(), exit_code: Some(0), error: None },
+        );
+        let (facts, problems) = assemble(Area::Connect, &outputs, None);
+        assert!(problems.is_empty(), "{problems:?}");
+        // A gathered `null` stays `null` (present), not absent.
+        assert_eq!(json_of(&facts)["connect"].get("entra_connector_identity"), Some(&expected), "{stdout}");
+    }
+}

@@ -31,6 +31,13 @@ pub struct Connect {
     /// `AadConnector*ApiVersion` registry value; `null` or empty ⇒ the V1 endpoint.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub aad_endpoint_api_version: Option<Nullable<String>>,
+    /// How the Entra connector signs in to Microsoft Entra ID (`Get-ADSyncEntraConnectorCredential`
+    /// → `ConnectorIdentityType`, Connect 2.5.3.0 and later): the `Sync_…` directory
+    /// synchronization account (`service-account`) or an application identity with a certificate
+    /// (`application`), which has no `Sync_` user. `null` when the cmdlet is not there (older
+    /// builds) or prints another value.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    pub entra_connector_identity: Option<Nullable<ConnectorIdentityType>>,
     /// `Get-ADSyncScheduler`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub scheduler: Option<Scheduler>,
@@ -181,6 +188,17 @@ pub struct AutoUpgrade {
     /// `Get-ADSyncAutoUpgrade -Detail` reason, e.g. `UpgradeNotSupportedLocalDbSizeExceeded`; `null` if none.
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub detail: Option<Nullable<String>>,
+}
+
+/// How the Entra connector authenticates (`ConnectorIdentityType`: `ServiceAccount` or
+/// `Application`, learn.microsoft.com/entra/identity/hybrid/connect/authenticate-application-id).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ConnectorIdentityType {
+    /// A user name and password: the `Sync_<server>_<id>` directory synchronization account.
+    ServiceAccount,
+    /// An application (client) id with a certificate (OAuth 2.0 client credentials).
+    Application,
 }
 
 /// Auto-upgrade state, spelled as `Get-ADSyncAutoUpgrade` prints it.

@@ -47,7 +47,7 @@ pub struct CommandSpec {
 pub const SC_QC_SERVICES: [&str; 2] = ["ADSync", "AADConnectProvisioningAgent"];
 
 /// Every command, in the order `collect.ps1` runs them.
-pub const COMMANDS: [CommandSpec; 13] = [
+pub const COMMANDS: [CommandSpec; 14] = [
     CommandSpec {
         key: "services",
         script: r#"$names = 'ADSync','AADConnectProvisioningAgent','AADConnectAgentUpdater','FIMSynchronizationService','MSSQL$MOSONLINE','MSOnlineSyncScheduler'; ConvertTo-Json -Depth 2 -InputObject @(Get-CimInstance -ClassName Win32_Service | Where-Object { $names -contains $_.Name } | Select-Object Name,DisplayName,State,StartMode,StartName,ExitCode,ServiceSpecificExitCode)"#,
@@ -76,6 +76,10 @@ pub const COMMANDS: [CommandSpec; 13] = [
     CommandSpec {
         key: "connectors",
         script: r#"Import-Module ADSync -ErrorAction Stop; function P($c, $n) { ($c.ConnectivityParameters | Where-Object { $_.Name -eq $n } | Select-Object -First 1).Value }; ConvertTo-Json -Depth 5 -InputObject @(Get-ADSyncConnector | ForEach-Object { [pscustomobject]@{ Name = $_.Name; Identifier = "$($_.Identifier)"; ConnectorTypeName = $_.ConnectorTypeName; Subtype = $_.Subtype; LastModificationTime = $_.LastModificationTime.ToUniversalTime().ToString('o'); ForestLoginUser = P $_ 'forest-login-user'; ForestLoginDomain = P $_ 'forest-login-domain'; UserName = P $_ 'UserName'; Partitions = @($_.Partitions | ForEach-Object { [pscustomobject]@{ DN = $_.DN; Selected = $_.Selected; Inclusions = @($_.ConnectorPartitionScope.ContainerInclusionList); Exclusions = @($_.ConnectorPartitionScope.ContainerExclusionList) } }) } })"#,
+    },
+    CommandSpec {
+        key: "entra_connector_credential",
+        script: r#"Import-Module ADSync -ErrorAction Stop; if (Get-Command Get-ADSyncEntraConnectorCredential -ErrorAction SilentlyContinue) { $c = Get-ADSyncEntraConnectorCredential; ConvertTo-Json -InputObject ([pscustomobject]@{ Available = $true; ConnectorIdentityType = "$($c.ConnectorIdentityType)" }) } else { ConvertTo-Json -InputObject ([pscustomobject]@{ Available = $false; ConnectorIdentityType = $null }) }"#,
     },
     CommandSpec {
         key: "runs",
@@ -241,9 +245,15 @@ impl Area {
     pub fn commands(self) -> Vec<CommandSpec> {
         let keys: &[&str] = match self {
             Self::Services => &["services", "sc_qc.ADSync", "sc_qc.AADConnectProvisioningAgent"],
-            Self::Connect => {
-                &["scheduler", "global_settings", "auto_upgrade", "running_connector", "connectors", "runs"]
-            }
+            Self::Connect => &[
+                "scheduler",
+                "global_settings",
+                "auto_upgrade",
+                "running_connector",
+                "connectors",
+                "entra_connector_credential",
+                "runs",
+            ],
             Self::Host => &["computer", "registry", "execution_policy"],
             Self::UserRights => &["user_rights"],
             Self::EventLog => return vec![EVENTLOG],
@@ -307,7 +317,15 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
             }
         }
         Area::Connect => {
-            let keys = ["scheduler", "global_settings", "auto_upgrade", "running_connector", "connectors", "runs"];
+            let keys = [
+                "scheduler",
+                "global_settings",
+                "auto_upgrade",
+                "running_connector",
+                "connectors",
+                "entra_connector_credential",
+                "runs",
+            ];
             let present: Vec<&CommandOutput> = keys.iter().filter_map(|k| outputs.get(*k)).collect();
             if !present.is_empty() && present.iter().all(|o| o.module_missing()) {
                 facts.connect = Some(Connect { installed: known(false), ..Connect::default() });
@@ -319,6 +337,8 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
                 auto_upgrade: parsed("auto_upgrade").map(|v| parse::auto_upgrade(&v)),
                 running_connector: parsed("running_connector").map(|v| parse::running_connector(&v)),
                 connectors: parsed("connectors").map(|v| parse::connectors(&v)),
+                entra_connector_identity: parsed("entra_connector_credential")
+                    .map(|v| parse::entra_connector_identity(&v)),
                 ..Connect::default()
             };
             let kinds: BTreeMap<String, ConnectorKind> = connect

@@ -12,8 +12,8 @@ use serde_json::Value;
 
 use crate::facts::Nullable;
 use crate::facts::connect::{
-    AutoUpgrade, ConnectDatabase, Connector, ConnectorKind, DatabaseKind, GlobalSettings, Partition, PolicyType, Run,
-    RunStep, Scheduler,
+    AutoUpgrade, ConnectDatabase, Connector, ConnectorIdentityType, ConnectorKind, DatabaseKind, GlobalSettings,
+    Partition, PolicyType, Run, RunStep, Scheduler,
 };
 use crate::facts::eventlog::{Event, EventLevel, LogName};
 use crate::facts::host::{DotNet, ExecutionPolicies, ExecutionPolicy, Locale, Os, Tls};
@@ -306,6 +306,23 @@ pub fn auto_upgrade(value: &Value) -> AutoUpgrade {
         })
     });
     AutoUpgrade { state, detail: Some(Nullable(detail)) }
+}
+
+/// `ConnectorIdentityType` of the `entra_connector_credential` command (`ServiceAccount` or
+/// `Application`, any case); `null` when the cmdlet is missing (`Available: false`) or the value
+/// is another one.
+#[must_use]
+pub fn entra_connector_identity(value: &Value) -> Nullable<ConnectorIdentityType> {
+    let value = items(value).into_iter().next().unwrap_or(&Value::Null);
+    if boolean(value, "Available") == Some(false) {
+        return Nullable::null();
+    }
+    let kind = nonempty(value, "ConnectorIdentityType").and_then(|t| match t.trim().to_ascii_lowercase().as_str() {
+        "serviceaccount" => Some(ConnectorIdentityType::ServiceAccount),
+        "application" => Some(ConnectorIdentityType::Application),
+        _ => None,
+    });
+    Nullable(kind)
 }
 
 /// Connector kind from `ConnectorTypeName` and `Subtype`.
