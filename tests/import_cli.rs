@@ -114,6 +114,9 @@ fn an_idfix_export_reaches_the_snapshot_and_a_damaged_one_is_partial() {
     assert_eq!(code, Some(0), "{stderr}");
     assert_eq!(import_status(&snapshot)["status"], "partial");
     assert!(stderr.contains("import partial: ") && stderr.contains("cut.csv: line 8: 2 fields"), "{stderr}");
+    // The probes `--probe` left out share one line.
+    assert!(stderr.contains("  not selected (--probe): windows.services, windows.connect"), "{stderr}");
+    assert!(!stderr.contains("graph skipped: not selected"), "{stderr}");
     assert_eq!(snapshot["facts"]["dataquality"]["findings"].as_array().unwrap().len(), 7);
 
     // Not an export at all: nothing read, the probe failed, collect exits 1.

@@ -44,9 +44,11 @@ pub fn run(cli: &Cli, args: &CollectArgs) -> Result<u8, CliError> {
     Ok(if failed { exit::FOUND } else { exit::OK })
 }
 
-/// One line per probe that did not end `ok`: failed first, then partial, then skipped.
+/// One line per probe that did not end `ok`: failed first, then partial, then skipped; the
+/// probes left out by `--probe` share one line.
 fn not_ok(document: &SnapshotDocument) -> String {
     let mut out = String::new();
+    let mut unselected = Vec::new();
     for (status, label) in [
         (ProbeStatus::Failed, "failed"),
         (ProbeStatus::Partial, "partial"),
@@ -55,11 +57,21 @@ fn not_ok(document: &SnapshotDocument) -> String {
     ] {
         for probe in document.probes.iter().filter(|p| p.status == status) {
             let reason = probe.error.as_deref().unwrap_or("no reason recorded");
+            if status == ProbeStatus::Skipped && reason == NOT_SELECTED {
+                unselected.push(probe.id.as_str());
+                continue;
+            }
             out.push_str(&format!("  {} {label}: {reason}\n", probe.id));
         }
     }
+    if !unselected.is_empty() {
+        out.push_str(&format!("  not selected (--probe): {}\n", unselected.join(", ")));
+    }
     out
 }
+
+/// The reason the registry records for a probe `--probe` left out.
+const NOT_SELECTED: &str = "not selected (--probe)";
 
 /// Runs the selected probes with the configuration (if any) and returns the snapshot.
 pub fn collect(cli: &Cli, probes: &[String], config: Option<&Path>) -> Result<SnapshotDocument, CliError> {
