@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 /// server, Active Directory, Microsoft Graph and the network, and reports every documented cause
 /// it finds, with the fix.
 #[derive(Debug, Parser)]
-#[command(name = "syncdoctor", version = crate::version::SHORT, long_version = crate::version::LONG)]
+#[command(name = "syncdoctor", version = crate::version::short(), long_version = crate::version::long())]
 #[command(propagate_version = true, max_term_width = 100)]
 #[command(
     after_help = "Examples:\n  syncdoctor diagnose examples/expired-service-account-password.json\n  syncdoctor diagnose snapshot.json --format html > report.html\n  syncdoctor diagnose snapshot.json --format json --min-severity error\n  syncdoctor rules test --coverage\n  syncdoctor explain service-account-password-expired snapshot.json\n  syncdoctor completions bash > ~/.local/share/bash-completion/completions/syncdoctor\n  syncdoctor man > syncdoctor.1\n\nExit codes: 0 no problem at or above the threshold, 1 problems found (or tests/lint failed, or a collect probe failed), 2 bad input or usage, 3 nothing could be checked (no rule passed or matched: too little was gathered)."

@@ -1,28 +1,21 @@
-//! Picks and loads the knowledge base: `--rules DIR`, or the one embedded in the binary.
+//! Picks and loads the knowledge base: `--rules DIR`, or the one embedded in the binary
+//! (`syncdoctor-bundled`, which the Python package and the C library load the same way).
 
 use std::path::{Path, PathBuf};
 
-use syncdoctor_engine::{KbSource, KnowledgeBase, LoadOptions};
+use syncdoctor_engine::{KbSource, KnowledgeBase};
 
 use crate::CliError;
 use crate::cli::Cli;
 
-mod embedded {
-    include!(concat!(env!("OUT_DIR"), "/embedded_rules.rs"));
-}
-
 /// The knowledge base's files.
 pub fn source(cli: &Cli) -> Result<KbSource, CliError> {
-    match &cli.rules {
-        Some(dir) => Ok(KbSource::from_dir(dir)?),
-        None => Ok(KbSource::from_files("rules", embedded::FILES.iter().copied())),
-    }
+    Ok(syncdoctor_bundled::source(cli.rules.as_deref())?)
 }
 
 /// Loads and compiles the knowledge base, with the snapshot schema for validation and path checks.
 pub fn load(cli: &Cli) -> Result<KnowledgeBase, CliError> {
-    let options = LoadOptions { snapshot_schema: Some(crate::schemas::snapshot()) };
-    Ok(KnowledgeBase::load(source(cli)?, options)?)
+    Ok(KnowledgeBase::load(source(cli)?, syncdoctor_bundled::load_options())?)
 }
 
 /// The knowledge-base folder the authoring verbs (`rules new|test|lint|docs`) work on: `--rules DIR`
@@ -41,9 +34,8 @@ pub fn authoring_dir(cli: &Cli) -> Option<PathBuf> {
 
 /// Loads the knowledge base the authoring verbs work on (see [`authoring_dir`]).
 pub fn load_for_authoring(cli: &Cli) -> Result<KnowledgeBase, CliError> {
-    let options = LoadOptions { snapshot_schema: Some(crate::schemas::snapshot()) };
     match authoring_dir(cli) {
-        Some(dir) => Ok(KnowledgeBase::load(KbSource::from_dir(&dir)?, options)?),
+        Some(dir) => Ok(syncdoctor_bundled::load(Some(&dir))?),
         None => load(cli),
     }
 }

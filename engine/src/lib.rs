@@ -24,6 +24,7 @@ pub mod fact_path;
 pub mod facts;
 mod fast_path;
 pub mod functions;
+pub mod impact;
 pub mod kb;
 pub mod locate;
 pub mod manifest;

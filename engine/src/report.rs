@@ -123,6 +123,14 @@ pub struct Affected {
 pub const MAX_AFFECTED_ITEMS: usize = 50;
 
 impl Report {
+    /// The report as `syncdoctor diagnose --format json` prints it: pretty JSON ending with a
+    /// newline. Every front end (CLI, Python, C) returns exactly this text.
+    pub fn to_json_text(&self) -> String {
+        let mut text = serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+        text.push('\n');
+        text
+    }
+
     /// Whether some finding (nested ones included) matched at or above `threshold`.
     pub fn has_match_at_or_above(&self, threshold: Severity) -> bool {
         fn any(findings: &[Finding], t: Severity) -> bool {

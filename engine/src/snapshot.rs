@@ -119,6 +119,28 @@ impl Snapshot {
         Self::from_document(document, origin, schema, &locate)
     }
 
+    /// Parses snapshot text that has no file of its own (standard input, a string from an
+    /// embedder), naming it `<NAME>` in messages when it is JSON (starts with `{`) and
+    /// `<NAME>.yaml` otherwise, so that YAML text is parsed as YAML.
+    pub fn from_unnamed_text(text: &str, name: &str, schema: Option<&SnapshotSchema>) -> Result<Self> {
+        let origin = if text.trim_start().starts_with('{') { format!("<{name}>") } else { format!("<{name}>.yaml") };
+        Self::from_text(text, Path::new(&origin), schema)
+    }
+
+    /// Parses line `line` (1-based) of the NDJSON stream `file`; diagnostics point at the stream's
+    /// line (`fleet.ndjson:7:12: …`), as `syncdoctor replay fleet.ndjson` prints them.
+    pub fn from_stream_line(text: &str, file: &Path, line: u64, schema: Option<&SnapshotSchema>) -> Result<Self> {
+        Self::from_text(text, file, schema).map_err(|e| match e {
+            Error::Snapshot(mut diagnostics) => {
+                for d in &mut diagnostics {
+                    d.line = if d.line == 0 { line } else { d.line + line - 1 };
+                }
+                Error::Snapshot(diagnostics)
+            }
+            other => other,
+        })
+    }
+
     /// Builds a snapshot from an already parsed JSON value.
     pub fn from_value(value: Value, origin: &Path, schema: Option<&SnapshotSchema>) -> Result<Self> {
         Self::from_document(FactTree::from_value(&value, ""), origin, schema, &|_| None)

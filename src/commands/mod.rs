@@ -12,7 +12,7 @@ pub mod schema;
 pub mod shell;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use syncdoctor_engine::waiver::WaiverOutcome;
 use syncdoctor_engine::{KnowledgeBase, Selection, Snapshot};
@@ -35,9 +35,7 @@ pub fn read_snapshot(kb: &KnowledgeBase, path: &Path) -> Result<Snapshot, CliErr
             .map_err(|e| CliError::Io(format!("cannot read standard input: {e}")))?;
         let text = syncdoctor_engine::text_file::decode(bytes, Path::new("<stdin>"))
             .map_err(|d| syncdoctor_engine::Error::Snapshot(vec![d]))?;
-        let origin =
-            if text.trim_start().starts_with('{') { PathBuf::from("<stdin>") } else { PathBuf::from("<stdin>.yaml") };
-        return Ok(Snapshot::from_text(&text, &origin, kb.snapshot_schema())?);
+        return Ok(Snapshot::from_unnamed_text(&text, "stdin", kb.snapshot_schema())?);
     }
     Ok(kb.read_snapshot(path)?)
 }

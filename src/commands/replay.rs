@@ -26,10 +26,9 @@ use std::time::{Duration, Instant};
 use quick_xml::escape::escape;
 use rayon::prelude::*;
 use serde_json::Value;
+use syncdoctor_engine::impact::{Change, changes};
 use syncdoctor_engine::waiver::WaiverOutcome;
-use syncdoctor_engine::{
-    Error as EngineError, EvalOptions, KbSource, KnowledgeBase, LoadOptions, Outcome, Report, Waivers,
-};
+use syncdoctor_engine::{EvalOptions, KnowledgeBase, Outcome, Report, Waivers};
 
 use crate::cli::{Cli, ReplayArgs, ReplayFormat};
 use crate::{CliError, exit, knowledge};
@@ -119,10 +118,7 @@ pub fn run(cli: &Cli, args: &ReplayArgs) -> Result<u8, CliError> {
     }
     let kb = knowledge::load(cli)?;
     let against = match &args.against_rules {
-        Some(dir) => {
-            let options = LoadOptions { snapshot_schema: Some(crate::schemas::snapshot()) };
-            Some(KnowledgeBase::load(KbSource::from_dir(dir)?, options)?)
-        }
+        Some(dir) => Some(syncdoctor_bundled::load(Some(dir))?),
         None => None,
     };
     let waivers = args.waivers.as_deref().map(Waivers::read).transpose()?;
@@ -342,28 +338,6 @@ pub struct RuleCost {
     pub runs: usize,
     /// Snapshots it matched.
     pub matches: usize,
-}
-
-/// A finding that differs between the two knowledge bases: its outcome (`None`: not reported),
-/// and, when they changed, its severity, message and affected count (`{"before", "after"}`).
-#[derive(Debug, Clone, serde::Serialize)]
-struct Change {
-    rule_id: String,
-    before: Option<&'static str>,
-    after: Option<&'static str>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    severity: Option<BeforeAfter<&'static str>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    message: Option<BeforeAfter<String>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    affected: Option<BeforeAfter<Option<usize>>>,
-}
-
-/// A value before and after (`--against-rules`).
-#[derive(Debug, Clone, serde::Serialize)]
-struct BeforeAfter<T> {
-    before: T,
-    after: T,
 }
 
 /// Replays every input against `kb` (and `against`), writing one result per snapshot to `out` in
@@ -597,16 +571,8 @@ fn read(kb: &KnowledgeBase, payload: &Payload) -> Result<syncdoctor_engine::Snap
         Payload::File(path) => kb.read_snapshot(path).map_err(|e| e.to_string()),
         Payload::Unreadable(message) => Err(message.clone()),
         Payload::Line { text, file, line } => {
-            syncdoctor_engine::Snapshot::from_text(text, file, kb.snapshot_schema()).map_err(|e| match e {
-                // The line's diagnostics point into the line: move them to the stream's line.
-                EngineError::Snapshot(mut diagnostics) => {
-                    for d in &mut diagnostics {
-                        d.line = if d.line == 0 { *line } else { d.line + line - 1 };
-                    }
-                    EngineError::Snapshot(diagnostics).to_string()
-                }
-                other => other.to_string(),
-            })
+            syncdoctor_engine::Snapshot::from_stream_line(text, file, *line, kb.snapshot_schema())
+                .map_err(|e| e.to_string())
         }
     }
 }
@@ -628,40 +594,6 @@ fn envelope_line(envelope: &Envelope) -> String {
     let mut line = serde_json::to_string(envelope).unwrap_or_default();
     line.push('\n');
     line
-}
-
-/// Every reported finding (nested ones included), by rule id.
-fn by_rule(report: &Report) -> BTreeMap<&str, &syncdoctor_engine::Finding> {
-    report.all_findings().into_iter().map(|f| (f.rule_id.as_str(), f)).collect()
-}
-
-fn changes(before: &Report, after: &Report) -> Vec<Change> {
-    let (b, a) = (by_rule(before), by_rule(after));
-    let mut ids: Vec<&str> = b.keys().chain(a.keys()).copied().collect();
-    ids.sort_unstable();
-    ids.dedup();
-    let changed = |x: bool| x.then_some(());
-    ids.into_iter()
-        .filter_map(|id| {
-            let (old, new) = (b.get(id).copied(), a.get(id).copied());
-            let (before, after) = (old.map(|f| f.outcome.as_str()), new.map(|f| f.outcome.as_str()));
-            let (mut severity, mut message, mut affected) = (None, None, None);
-            // Texts and counts are compared only where both knowledge bases report the finding
-            // with the same outcome; an outcome change says enough on its own.
-            if let (Some(o), Some(n)) = (old, new)
-                && o.outcome == n.outcome
-            {
-                severity = changed(o.severity != n.severity)
-                    .map(|()| BeforeAfter { before: o.severity.as_str(), after: n.severity.as_str() });
-                message = changed(o.message != n.message)
-                    .map(|()| BeforeAfter { before: o.message.clone(), after: n.message.clone() });
-                let count = |f: &syncdoctor_engine::Finding| f.affected.as_ref().map(|a| a.count);
-                affected = changed(count(o) != count(n)).map(|()| BeforeAfter { before: count(o), after: count(n) });
-            }
-            let differs = before != after || severity.is_some() || message.is_some() || affected.is_some();
-            differs.then(|| Change { rule_id: id.to_owned(), before, after, severity, message, affected })
-        })
-        .collect()
 }
 
 /// Compares a report with `<dir>/<name>.json` (or writes it); `Some(readable diff)` on a difference.

@@ -207,11 +207,9 @@ pub fn outcome_heading(outcome: Outcome) -> String {
     }
 }
 
-/// The JSON report (pretty, ending with a newline).
+/// The JSON report (pretty, ending with a newline), exactly as the Python and C bindings give it.
 pub fn json(report: &Report) -> String {
-    let mut text = serde_json::to_string_pretty(report).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    report.to_json_text()
 }
 
 /// `n thing` / `n things`.

@@ -1,13 +1,14 @@
-//! Embeds the bundled knowledge base (`rules/`) into the binary, so `syncdoctor diagnose` works
-//! from any folder, and records what `--version` prints: the bundled knowledge base's version and
+//! Embeds the bundled knowledge base (the workspace's `rules/`) into the crate, so the CLI, the
+//! Python package and the C library work from any folder,
+//! and records what `--version` prints: the bundled knowledge base's version and
 //! the git commit (`unknown` when not built from a git checkout).
 
 use std::fmt::Write as _;
 use std::path::Path;
 
 fn main() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    println!("cargo:rerun-if-changed=rules");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../rules");
+    println!("cargo:rerun-if-changed=../rules");
     let mut files = Vec::new();
     collect(&root, &root, &mut files);
     files.sort();
