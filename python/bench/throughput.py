@@ -14,7 +14,6 @@ without JVM start-up. Prints a Markdown table (snapshots per second, and per cor
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import re
 import shutil

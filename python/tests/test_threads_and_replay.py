@@ -4,11 +4,9 @@ lazy, never stopped by a bad snapshot, and the same as `syncdoctor replay`."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import syncdoctor
