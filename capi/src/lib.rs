@@ -132,16 +132,13 @@ pub unsafe extern "C" fn syncdoctor_evaluate_json(
     error: *mut *mut c_char,
 ) -> *mut c_char {
     // SAFETY: forwarded from this function's contract.
-    let report = unsafe {
-        call(error, || {
-            // `kb` is NULL or a live handle (caller's contract); it is only read.
-            let kb = &kb.as_ref().ok_or(Error::Null("kb"))?.kb;
+    unsafe {
+        evaluate(kb, flags, error, |kb| {
+            // `snapshot` is NULL or NUL-terminated (caller's contract).
             let text = text(snapshot, "snapshot")?;
-            let snapshot = syncdoctor_engine::Snapshot::from_unnamed_text(text, "snapshot", kb.snapshot_schema())?;
-            Ok(kb.evaluate(&snapshot, &options(flags)?).to_json_text())
+            Ok(syncdoctor_engine::Snapshot::from_unnamed_text(text, "snapshot", kb.snapshot_schema())?)
         })
-    };
-    report.map_or(std::ptr::null_mut(), c_string)
+    }
 }
 
 /// Evaluates the snapshot file `path` (`.json`, `.yaml` or `.yml`) and returns the JSON report,
@@ -158,11 +155,31 @@ pub unsafe extern "C" fn syncdoctor_evaluate_file(
     error: *mut *mut c_char,
 ) -> *mut c_char {
     // SAFETY: forwarded from this function's contract.
+    unsafe {
+        evaluate(kb, flags, error, |kb| {
+            // `path` is NULL or NUL-terminated (caller's contract).
+            let path = text(path, "path")?;
+            Ok(kb.read_snapshot(Path::new(path))?)
+        })
+    }
+}
+
+/// Reads a snapshot with `read` and returns its JSON report, or NULL plus `*error`.
+///
+/// # Safety
+/// `kb` is NULL or a live handle from [`syncdoctor_kb_load`]; `error` is NULL or writable.
+unsafe fn evaluate(
+    kb: *const SyncdoctorKb,
+    flags: u32,
+    error: *mut *mut c_char,
+    read: impl FnOnce(&KnowledgeBase) -> Result<syncdoctor_engine::Snapshot, Error>,
+) -> *mut c_char {
+    // SAFETY: forwarded from this function's contract.
     let report = unsafe {
         call(error, || {
             // `kb` is NULL or a live handle (caller's contract); it is only read.
             let kb = &kb.as_ref().ok_or(Error::Null("kb"))?.kb;
-            let snapshot = kb.read_snapshot(Path::new(text(path, "path")?))?;
+            let snapshot = read(kb)?;
             Ok(kb.evaluate(&snapshot, &options(flags)?).to_json_text())
         })
     };

@@ -204,12 +204,61 @@ impl KnowledgeBase {
             Verdict::Failed(why) => Judgement::new(Outcome::Error, why),
             Verdict::Value(v) => match classify(&v, &self.engine) {
                 Ok(None) => Judgement::new(Outcome::Pass, "no problem found"),
-                Ok(Some(affected)) => {
-                    Judgement { affected, ..Judgement::new(Outcome::Match, self.message(compiled, runtime)) }
-                }
+                Ok(Some(affected)) => Judgement {
+                    affected,
+                    not_decisive: self.not_decisive_evidence(compiled, snapshot, runtime),
+                    ..Judgement::new(Outcome::Match, self.message(compiled, runtime))
+                },
                 Err(why) => Judgement::new(Outcome::Error, why),
             },
         }
+    }
+
+    /// The boolean evidence facts that did not make a matched rule match. Fact `f` made it match
+    /// when, for some set `S` of the other boolean evidence facts, the condition matches with `S`
+    /// read the other way and stops matching when `f` is turned too: so `!a || !b` with `a`
+    /// false and `b` true keeps `a` and drops `b`, and `a || b` with both true keeps both. Every
+    /// combination is tried (at most [`MAX_COUNTERFACTUAL_FACTS`] facts; with more, all are
+    /// kept). A fact no condition read through the fact accessor (a helper that scans the tree
+    /// itself) is kept, as nothing is known of it.
+    fn not_decisive_evidence(
+        &self,
+        compiled: &CompiledRule,
+        snapshot: &Snapshot,
+        runtime: &mut Runtime,
+    ) -> Vec<String> {
+        let facts = snapshot.facts();
+        let booleans: Vec<(&String, crate::facts::tree::NodeId)> = compiled
+            .rule
+            .evidence
+            .iter()
+            .filter_map(|path| facts.lookup(facts.root(), path).map(|id| (path, id)))
+            .filter(|(_, id)| matches!(facts.node(*id), crate::facts::tree::Node::Bool(_)))
+            .collect();
+        if booleans.is_empty() || booleans.len() > MAX_COUNTERFACTUAL_FACTS {
+            return Vec::new();
+        }
+        // matches[mask]: whether the condition matches with the facts in `mask` read inverted.
+        let mut matches = vec![true; 1 << booleans.len()];
+        let mut seen = Vec::new();
+        for (mask, slot) in matches.iter_mut().enumerate().skip(1) {
+            let ids: Vec<_> =
+                booleans.iter().enumerate().filter(|(i, _)| mask & (1 << i) != 0).map(|(_, b)| b.1).collect();
+            context::flip(&ids);
+            let verdict = self.run_ast(&compiled.when.ast, runtime);
+            seen.extend(context::unflip());
+            *slot = matches!(&verdict, Verdict::Value(v) if matches!(classify(v, &self.engine), Ok(Some(_))));
+        }
+        booleans
+            .iter()
+            .enumerate()
+            .filter(|(i, (_, id))| {
+                let bit = 1 << i;
+                let decisive = (0..matches.len()).any(|mask| mask & bit == 0 && matches[mask] && !matches[mask | bit]);
+                seen.contains(id) && !decisive
+            })
+            .map(|(_, (path, _))| (*path).clone())
+            .collect()
     }
 
     fn message(&self, compiled: &CompiledRule, runtime: &mut Runtime) -> String {
@@ -236,7 +285,12 @@ impl KnowledgeBase {
             covers: rule.covers.iter().map(|c| c.value.clone()).collect(),
             outcome: judgement.outcome,
             message: judgement.message.into_owned(),
-            evidence: rule.evidence.iter().filter_map(|p| snapshot.fact(p).map(|v| (p.clone(), v))).collect(),
+            evidence: rule
+                .evidence
+                .iter()
+                .filter(|p| !judgement.not_decisive.contains(p))
+                .filter_map(|p| snapshot.fact(p).map(|v| (p.clone(), v)))
+                .collect(),
             missing: judgement.missing,
             affected: judgement.affected,
             explains: Vec::new(),
@@ -425,16 +479,22 @@ fn sort(items: &mut Vec<(Finding, usize)>) -> Vec<Finding> {
 }
 
 /// One rule's outcome and what goes with it, before it becomes a report's [`Finding`].
+/// Most boolean evidence facts of one rule whose every combination is tried to find which made
+/// the rule match (2^n evaluations of a matched rule's condition).
+const MAX_COUNTERFACTUAL_FACTS: usize = 6;
+
 pub(crate) struct Judgement {
     outcome: Outcome,
     message: Cow<'static, str>,
     missing: Vec<String>,
     affected: Option<Affected>,
+    /// Boolean evidence facts that did not make the rule match (left out of its evidence).
+    not_decisive: Vec<String>,
 }
 
 impl Judgement {
     fn new(outcome: Outcome, message: impl Into<Cow<'static, str>>) -> Self {
-        Judgement { outcome, message: message.into(), missing: Vec::new(), affected: None }
+        Judgement { outcome, message: message.into(), missing: Vec::new(), affected: None, not_decisive: Vec::new() }
     }
 
     fn inconclusive(missing: Vec<String>) -> Self {

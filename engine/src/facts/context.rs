@@ -31,6 +31,41 @@ struct State {
 thread_local! {
     static STATE: RefCell<State> = RefCell::new(State::default());
     static TRACING: Cell<bool> = const { Cell::new(false) };
+    /// Boolean leaves conditions read inverted (see [`flip`]), and those a condition read.
+    static FLIPPED: RefCell<Vec<NodeId>> = const { RefCell::new(Vec::new()) };
+    static FLIPPING: Cell<bool> = const { Cell::new(false) };
+    static FLIP_SEEN: RefCell<Vec<NodeId>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Makes conditions on this thread read the boolean leaves `ids` inverted, until [`unflip`]: the
+/// counterfactual "would the rule still match if these facts were the other way?" that decides
+/// which evidence made a rule match.
+pub(crate) fn flip(ids: &[NodeId]) {
+    FLIPPED.with_borrow_mut(|f| {
+        f.clear();
+        f.extend_from_slice(ids);
+    });
+    FLIPPING.set(true);
+}
+
+/// Ends [`flip`]; returns the flipped leaves a condition read meanwhile.
+pub(crate) fn unflip() -> Vec<NodeId> {
+    FLIPPING.set(false);
+    FLIPPED.with_borrow_mut(Vec::clear);
+    FLIP_SEEN.with_borrow_mut(std::mem::take)
+}
+
+/// The value a condition sees for boolean leaf `id` holding `value`.
+pub(crate) fn read_bool(id: NodeId, value: bool) -> bool {
+    if !FLIPPING.get() || !FLIPPED.with_borrow(|f| f.contains(&id)) {
+        return value;
+    }
+    FLIP_SEEN.with_borrow_mut(|s| {
+        if !s.contains(&id) {
+            s.push(id);
+        }
+    });
+    !value
 }
 
 /// Installs the facts and "now" of one snapshot on this thread until dropped.

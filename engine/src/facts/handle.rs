@@ -90,7 +90,7 @@ pub(crate) fn wrap(tree: &Arc<FactTree>, id: NodeId) -> Dynamic {
             context::record_null(tree, id);
             Dynamic::from(NullFact { tree: Arc::clone(tree), id })
         }
-        Node::Bool(b) => Dynamic::from_bool(*b),
+        Node::Bool(b) => Dynamic::from_bool(context::read_bool(id, *b)),
         Node::Int(i) => Dynamic::from_int(*i),
         Node::Float(f) => Dynamic::from_float(*f),
         Node::Str(s) => Dynamic::from(s.clone()),

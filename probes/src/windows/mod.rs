@@ -34,6 +34,17 @@ use crate::facts::services::Services;
 use crate::facts::{known, lift};
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
 
+/// The commands of the Connect area, by output key.
+const CONNECT_COMMANDS: &[&str] = &[
+    "scheduler",
+    "global_settings",
+    "auto_upgrade",
+    "running_connector",
+    "connectors",
+    "entra_connector_credential",
+    "runs",
+];
+
 /// One command a Windows probe runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandSpec {
@@ -245,15 +256,7 @@ impl Area {
     pub fn commands(self) -> Vec<CommandSpec> {
         let keys: &[&str] = match self {
             Self::Services => &["services", "sc_qc.ADSync", "sc_qc.AADConnectProvisioningAgent"],
-            Self::Connect => &[
-                "scheduler",
-                "global_settings",
-                "auto_upgrade",
-                "running_connector",
-                "connectors",
-                "entra_connector_credential",
-                "runs",
-            ],
+            Self::Connect => CONNECT_COMMANDS,
             Self::Host => &["computer", "registry", "execution_policy"],
             Self::UserRights => &["user_rights"],
             Self::EventLog => return vec![EVENTLOG],
@@ -317,15 +320,7 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
             }
         }
         Area::Connect => {
-            let keys = [
-                "scheduler",
-                "global_settings",
-                "auto_upgrade",
-                "running_connector",
-                "connectors",
-                "entra_connector_credential",
-                "runs",
-            ];
+            let keys = CONNECT_COMMANDS;
             let present: Vec<&CommandOutput> = keys.iter().filter_map(|k| outputs.get(*k)).collect();
             if !present.is_empty() && present.iter().all(|o| o.module_missing()) {
                 facts.connect = Some(Connect { installed: known(false), ..Connect::default() });
@@ -351,7 +346,7 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
             if connect.scheduler.is_some() || connect.connectors.is_some() {
                 connect.installed = known(true);
             }
-            for key in keys {
+            for &key in keys {
                 if outputs.get(key).is_some_and(|o| !o.ok()) {
                     problems.push(failure(outputs, key));
                 }
