@@ -105,7 +105,7 @@ pub fn assess(report: &Report, probes: &[ProbeRun]) -> Option<Unchecked> {
         .filter(|p| p.status != ProbeStatus::Ok)
         .map(|p| ProbeNote {
             id: p.id.clone(),
-            status: status_name(p.status).to_owned(),
+            status: p.status.as_str().to_owned(),
             reason: p.error.clone().unwrap_or_else(|| "no reason recorded".to_owned()),
         })
         .collect();
@@ -221,16 +221,6 @@ fn overlaps(path: &str, provided: &str) -> bool {
         long == short || long.strip_prefix(short).is_some_and(|rest| rest.starts_with('.') || rest.starts_with('['))
     };
     below(&bare, provided) || below(provided, &bare)
-}
-
-fn status_name(status: ProbeStatus) -> &'static str {
-    match status {
-        ProbeStatus::Ok => "ok",
-        ProbeStatus::Partial => "partial",
-        ProbeStatus::Failed => "failed",
-        ProbeStatus::Skipped => "skipped",
-        ProbeStatus::Unsupported => "unsupported",
-    }
 }
 
 #[cfg(test)]

@@ -152,14 +152,15 @@ fn a_configured_probe_that_cannot_run_fails_and_collect_exits_1() {
     )
     .unwrap();
     let snapshot = dir.join("snap.json");
-    let output = syncdoctor_in(&dir)
-        .env_remove("SYNCDOCTOR_TEST_UNSET_GRAPH_SECRET")
-        .args(["collect", "--probe", "graph", "--probe", "ldap", "--config"])
-        .arg(&config)
-        .arg("-o")
-        .arg(&snapshot)
-        .output()
-        .unwrap();
+    let collect = |probes: &[&str]| {
+        let mut command = syncdoctor_in(&dir);
+        command.env_remove("SYNCDOCTOR_TEST_UNSET_GRAPH_SECRET").arg("collect");
+        for probe in probes {
+            command.args(["--probe", probe]);
+        }
+        command.arg("--config").arg(&config).arg("-o").arg(&snapshot).output().unwrap()
+    };
+    let output = collect(&["graph", "ldap"]);
     let stderr = common::stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
@@ -182,13 +183,7 @@ fn a_configured_probe_that_cannot_run_fails_and_collect_exits_1() {
 
     // With the password readable, the certificate file is what fails the LDAP probe.
     std::fs::write(dir.join("missing-password.txt"), "x\n").unwrap();
-    let output = syncdoctor_in(&dir)
-        .args(["collect", "--probe", "ldap", "--config"])
-        .arg(&config)
-        .arg("-o")
-        .arg(&snapshot)
-        .output()
-        .unwrap();
+    let output = collect(&["ldap"]);
     let stderr = common::stderr(&output);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(

@@ -37,6 +37,19 @@ pub enum ProbeStatus {
     Unsupported,
 }
 
+impl ProbeStatus {
+    /// The status as the snapshot spells it (`ok`, `partial`, `failed`, `skipped`, `unsupported`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Partial => "partial",
+            Self::Failed => "failed",
+            Self::Skipped => "skipped",
+            Self::Unsupported => "unsupported",
+        }
+    }
+}
+
 /// The record of one probe run inside a snapshot.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]

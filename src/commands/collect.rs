@@ -49,19 +49,14 @@ pub fn run(cli: &Cli, args: &CollectArgs) -> Result<u8, CliError> {
 fn not_ok(document: &SnapshotDocument) -> String {
     let mut out = String::new();
     let mut unselected = Vec::new();
-    for (status, label) in [
-        (ProbeStatus::Failed, "failed"),
-        (ProbeStatus::Partial, "partial"),
-        (ProbeStatus::Skipped, "skipped"),
-        (ProbeStatus::Unsupported, "unsupported"),
-    ] {
+    for status in [ProbeStatus::Failed, ProbeStatus::Partial, ProbeStatus::Skipped, ProbeStatus::Unsupported] {
         for probe in document.probes.iter().filter(|p| p.status == status) {
             let reason = probe.error.as_deref().unwrap_or("no reason recorded");
             if status == ProbeStatus::Skipped && reason == NOT_SELECTED {
                 unselected.push(probe.id.as_str());
                 continue;
             }
-            out.push_str(&format!("  {} {label}: {reason}\n", probe.id));
+            out.push_str(&format!("  {} {}: {reason}\n", probe.id, status.as_str()));
         }
     }
     if !unselected.is_empty() {
