@@ -158,6 +158,11 @@ pub fn build_engine(limits: &Limits) -> Engine {
         .set_max_functions(64)
         .set_strict_variables(true)
         .set_allow_shadowing(true)
+        // No string interner: with Rhai's `sync` feature it is one lock for the whole engine, and
+        // a thread that finds it taken sleeps 10 ms (`locked_write`). Built-ins take it at run time
+        // (`contains` on arrays, empty-string results), so with it two replay workers took turns
+        // instead of running side by side (issue 13: `-j 2` was no faster than `-j 1`).
+        .set_max_strings_interned(0)
         .disable_symbol("eval");
     engine.on_print(|_| {});
     engine.on_debug(|_, _, _| {});
