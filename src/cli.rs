@@ -20,6 +20,11 @@ pub struct Cli {
     /// Knowledge base folder to use instead of the bundled one.
     #[arg(long, global = true, value_name = "DIR", env = "SYNCDOCTOR_RULES")]
     pub rules: Option<PathBuf>,
+    /// Largest input file read (snapshot, rules, waivers, imports): bytes, or with a unit such as
+    /// 512M or 2G (powers of 1024). A larger file is refused with exit 2 before it is read; a
+    /// snapshot needs about 3 to 4 times its size in memory.
+    #[arg(long, global = true, value_name = "SIZE", env = "SYNCDOCTOR_MAX_INPUT_SIZE", default_value = "1G", value_parser = syncdoctor_engine::text_file::parse_size)]
+    pub max_input_size: u64,
     /// The command.
     #[command(subcommand)]
     pub command: Command,

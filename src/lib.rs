@@ -49,6 +49,7 @@ pub enum CliError {
 pub fn run() -> ExitCode {
     quiet_on_closed_pipe();
     let cli = Cli::parse();
+    syncdoctor_engine::text_file::set_max_bytes(cli.max_input_size);
     let result = match cli.command {
         Command::Diagnose(ref args) => commands::diagnose::run(&cli, args),
         Command::Collect(ref args) => commands::collect::run(&cli, args),

@@ -154,6 +154,63 @@ fn lint_base_that_cannot_compare_is_bad_input() {
 }
 
 #[test]
+fn a_yaml_past_the_reader_limits_is_named_in_plain_words_with_its_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.yaml");
+    let mut text = String::from("schema_version: 1\ncollected_at: \"2026-11-20T09:30:00Z\"\nfacts:\n  x:\n");
+    text.push_str(&"    - 1\n".repeat(300_000));
+    std::fs::write(&path, text).unwrap();
+    let (code, err) = diagnose(&path.to_string_lossy());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("the YAML reader's limit") && err.contains("write a document this large as JSON"), "{err}");
+    assert!(!err.contains("Nodes {") && !err.contains("budget breached"), "internal wording leaked: {err}");
+    assert!(err.contains(&format!("{}:", path.display())) && err.contains(":7: "), "not located: {err}");
+}
+
+#[test]
+fn a_yaml_syntax_error_says_where_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("bad.yaml");
+    std::fs::write(&path, "a: [1\n").unwrap();
+    let (code, err) = diagnose(&path.to_string_lossy());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("{}:1:", path.display())), "{err}");
+    assert!(!err.contains("error: line"), "the position is repeated in the message: {err}");
+}
+
+#[test]
+fn the_input_size_limit_is_configurable_and_refuses_before_reading() {
+    let example = "examples/expired-service-account-password.json";
+    let out = syncdoctor(&["--max-input-size", "10K", "diagnose", example]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("more than the limit of 10240 bytes (10 KiB)") && err.contains("--max-input-size"), "{err}");
+    // Standard input is held to the same limit.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_syncdoctor"))
+        .args(["--max-input-size", "10K", "diagnose", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let text = std::fs::read(root().join(example)).unwrap();
+    {
+        use std::io::Write as _;
+        let mut stdin = child.stdin.take().unwrap();
+        let _ = stdin.write_all(&text);
+    }
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("standard input holds more than the limit"));
+    // A larger limit (also through the environment) reads it; a bad size is a usage error.
+    let out = syncdoctor(&["--max-input-size", "1M", "diagnose", example]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let out = syncdoctor(&["--max-input-size", "ten", "diagnose", example]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("is not a size"), "{}", stderr(&out));
+}
+
+#[test]
 fn every_corpus_file_is_covered_by_a_test_here() {
     let listed = std::fs::read_to_string(root().join("tests/hostile/README.md")).unwrap();
     for entry in std::fs::read_dir(root().join("tests/hostile")).unwrap().flatten() {

@@ -37,11 +37,39 @@ impl Diagnostic {
     /// A problem reported by the YAML deserializer (with its own location when it has one).
     pub fn yaml(file: &Path, error: &serde_saphyr::Error) -> Self {
         let (line, column) = error.location().map_or((0, 0), |l| (l.line(), l.column()));
+        if let serde_saphyr::Error::Budget { breach, .. } = error.without_snippet() {
+            return Self::at(file, line, column, yaml_budget_message(breach));
+        }
         let text = error.to_string();
-        // The deserializer's message may repeat the position and a snippet; keep its first line.
-        let first = text.lines().next().unwrap_or("invalid YAML").trim().to_string();
-        Self::at(file, line, column, first)
+        // The deserializer's message may repeat the position and a snippet; keep its first line,
+        // without the `error: line L column C:` prefix the diagnostic's own location replaces.
+        let first = text.lines().next().unwrap_or("invalid YAML").trim();
+        let first = first.strip_prefix("error:").unwrap_or(first).trim_start();
+        let first = match first.strip_prefix("line ").and_then(|rest| rest.split_once(": ")) {
+            Some((position, rest)) if position.split(' ').all(|w| w == "column" || w.parse::<u64>().is_ok()) => rest,
+            _ => first,
+        };
+        Self::at(file, line, column, first.to_string())
     }
+}
+
+/// A YAML reader limit (against alias bombs and runaway documents), in the user's words.
+fn yaml_budget_message(breach: &serde_saphyr::budget::BudgetBreach) -> String {
+    use serde_saphyr::budget::BudgetBreach as B;
+    let (what, count) = match breach {
+        B::Events { events } => ("parser events", *events),
+        B::Aliases { aliases } => ("alias references (*name)", *aliases),
+        B::Anchors { anchors } => ("anchors (&name)", *anchors),
+        B::Depth { depth } => ("levels of nesting", *depth),
+        B::Documents { documents } => ("documents", *documents),
+        B::Nodes { nodes } => ("values", *nodes),
+        B::ScalarBytes { total_scalar_bytes } => ("bytes of text", *total_scalar_bytes),
+        _ => return "the YAML goes past one of the YAML reader's limits (it guards against alias bombs); write it as JSON".into(),
+    };
+    format!(
+        "the YAML has more than {} {what}, the YAML reader's limit (it guards against alias bombs); write a document this large as JSON, which has no such limit",
+        count.saturating_sub(1)
+    )
 }
 
 impl fmt::Display for Diagnostic {

@@ -131,7 +131,7 @@ impl KnowledgeBase {
         let mut scope = scope_template();
         scope.set_value("facts", Fact::root(Arc::clone(snapshot.facts())));
         scope.set_value("data", Fact::root(Arc::clone(&self.data)));
-        Runtime::new(&self.engine, self.id, scope)
+        Runtime::new(&self.engine, self.id, scope, snapshot.facts().len())
     }
 
     /// Runs a condition: on the native fast path when it has one and it can decide, else in Rhai.
@@ -560,7 +560,14 @@ fn describe_error(e: &EvalAltResult, limits: &crate::sandbox::Limits) -> String 
                 .read_lock::<rhai::ImmutableString>()
                 .is_some_and(|m| m.as_str() == crate::sandbox::DEADLINE_MARK) =>
         {
-            format!("sandbox limit: ran longer than the {} ms deadline", limits.deadline_ms)
+            match crate::sandbox::DeadlineAllowance::current() {
+                1 => format!("sandbox limit: ran longer than the {} ms deadline", limits.deadline_ms),
+                n => format!(
+                    "sandbox limit: ran longer than its {} ms deadline ({} ms for each million fact nodes)",
+                    limits.deadline_ms.saturating_mul(u64::from(n)),
+                    limits.deadline_ms
+                ),
+            }
         }
         EvalAltResult::ErrorStackOverflow(_) => {
             format!("sandbox limit: function calls nested deeper than {}", limits.max_call_levels)

@@ -15,6 +15,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rhai::{AST, Caches, Dynamic, Engine, EvalAltResult, GlobalRuntimeState, Scope};
 
+use crate::sandbox::DeadlineAllowance;
+
 /// A process-unique id for a knowledge base, so cached resolutions are never shared between two.
 pub(crate) fn next_kb_id() -> u64 {
     static NEXT: AtomicU64 = AtomicU64::new(1);
@@ -37,12 +39,15 @@ pub(crate) struct Runtime {
     pub(crate) native_decisions: u32,
     /// Whether conditions may run on the native fast path (off for `interpret_only` and tracing).
     pub(crate) fast_path: bool,
+    /// The deadline allowance for the snapshot's size, for as long as the runtime lives.
+    _deadlines: DeadlineAllowance,
 }
 
 impl Runtime {
     /// A runtime whose scope holds the given variables, with this thread's caches for knowledge
-    /// base `kb_id` when it has them.
-    pub(crate) fn new(engine: &Engine, kb_id: u64, scope: Scope<'static>) -> Self {
+    /// base `kb_id` when it has them; its conditions may take one deadline per million of the
+    /// snapshot's `nodes` (see [`crate::sandbox::NODES_PER_DEADLINE`]).
+    pub(crate) fn new(engine: &Engine, kb_id: u64, scope: Scope<'static>, nodes: usize) -> Self {
         let caches = CACHED
             .with_borrow_mut(|cached| cached.take().filter(|(id, _)| *id == kb_id).map(|(_, caches)| caches))
             .unwrap_or_default();
@@ -54,6 +59,7 @@ impl Runtime {
             operations: 0,
             native_decisions: 0,
             fast_path: true,
+            _deadlines: DeadlineAllowance::enter(nodes),
         }
     }
 

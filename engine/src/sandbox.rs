@@ -10,7 +10,8 @@
 //! Rhai's recursive equality, formatting and size checks overflow the stack:
 //!
 //! - a **deadline** per condition: Rhai's progress callback reads a monotonic clock every few
-//!   operations, so a rule stops within one native call of its [`Limits::deadline_ms`];
+//!   operations, so a rule stops within one native call of its [`Limits::deadline_ms`] (granted
+//!   once per [`NODES_PER_DEADLINE`] fact nodes: linear work on a large directory is not a runaway);
 //! - a **nesting depth** for arrays and maps: every variable read checks how deep the value is
 //!   nested (iteratively, so the check itself cannot overflow), so no value deeper than
 //!   [`Limits::max_data_depth`] + 1 ever exists;
@@ -35,7 +36,8 @@ pub struct Limits {
     #[schemars(range(min = 1_000, max = 1_000_000_000))]
     pub max_operations: u64,
     /// Longest one condition may run, in milliseconds of wall time (work inside native helpers
-    /// included), before it ends in `error`.
+    /// included), before it ends in `error`; granted once per million fact nodes of the snapshot
+    /// (at least once), so a scan of a large directory is not taken for a runaway.
     #[schemars(range(min = 10, max = 10_000))]
     pub deadline_ms: u64,
     /// Deepest function call nesting.
@@ -139,9 +141,42 @@ pub(crate) const DEADLINE_MARK: &str = "syncdoctor: deadline";
 /// How many operations pass between two readings of the clock.
 const CLOCK_EVERY: u64 = 4;
 
+/// Fact nodes per deadline: a condition may run the deadline once for every million nodes of the
+/// snapshot it reads (at least once), because a scan over a large directory is linear work, not a
+/// runaway. A 200,000-user directory (about 4.4 million nodes) allows 5 deadlines; the bundled
+/// baselines (a few thousand nodes) one.
+pub const NODES_PER_DEADLINE: usize = 1_000_000;
+
 thread_local! {
     /// When the condition running on this thread performed its first operation.
     static STARTED: Cell<Option<Instant>> = const { Cell::new(None) };
+    /// How many deadlines the conditions running on this thread may take (see [`NODES_PER_DEADLINE`]).
+    static DEADLINES: Cell<u32> = const { Cell::new(1) };
+}
+
+/// While alive, the conditions run on this thread may take one deadline per [`NODES_PER_DEADLINE`]
+/// fact nodes of the snapshot they read; the previous allowance comes back when it is dropped.
+pub(crate) struct DeadlineAllowance {
+    previous: u32,
+}
+
+impl DeadlineAllowance {
+    /// The allowance for a snapshot whose fact tree has `nodes` nodes.
+    pub(crate) fn enter(nodes: usize) -> Self {
+        let allowed = u32::try_from(nodes / NODES_PER_DEADLINE + 1).unwrap_or(u32::MAX);
+        DeadlineAllowance { previous: DEADLINES.replace(allowed) }
+    }
+
+    /// How many deadlines a condition on this thread may take now.
+    pub(crate) fn current() -> u32 {
+        DEADLINES.get()
+    }
+}
+
+impl Drop for DeadlineAllowance {
+    fn drop(&mut self) {
+        DEADLINES.set(self.previous);
+    }
 }
 
 /// Builds the sandboxed engine with the fact types and helper library registered.
@@ -174,7 +209,9 @@ pub fn build_engine(limits: &Limits) -> Engine {
         if operations <= 1 {
             STARTED.set(Some(Instant::now()));
             None
-        } else if operations % CLOCK_EVERY == 0 && STARTED.get().is_some_and(|t| t.elapsed() > deadline) {
+        } else if operations % CLOCK_EVERY == 0
+            && STARTED.get().is_some_and(|t| t.elapsed() > deadline * DEADLINES.get())
+        {
             Some(Dynamic::from(DEADLINE_MARK))
         } else {
             None

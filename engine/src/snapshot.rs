@@ -96,7 +96,7 @@ impl SnapshotSchema {
 impl Snapshot {
     /// Reads a snapshot file (`.json`, or `.yaml`/`.yml`).
     pub fn from_path(path: &Path, schema: Option<&SnapshotSchema>) -> Result<Self> {
-        let text = crate::text_file::read(path, crate::text_file::DEFAULT_MAX_BYTES, Error::Snapshot)?;
+        let text = crate::text_file::read(path, crate::text_file::max_bytes(), Error::Snapshot)?;
         Self::from_text(&text, path, schema)
     }
 

@@ -9,12 +9,58 @@
 
 use std::io::Read as _;
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 
 /// Largest text file read by default: 1 GiB. A snapshot needs a few times its size in memory.
 pub const DEFAULT_MAX_BYTES: u64 = 1 << 30;
+
+/// The process-wide limit [`max_bytes`] returns ([`DEFAULT_MAX_BYTES`] until [`set_max_bytes`]).
+static MAX_BYTES: AtomicU64 = AtomicU64::new(DEFAULT_MAX_BYTES);
+
+/// Largest text file (snapshot, rule file, waivers, import) this process reads: the CLI's
+/// `--max-input-size`, else [`DEFAULT_MAX_BYTES`].
+pub fn max_bytes() -> u64 {
+    MAX_BYTES.load(Ordering::Relaxed)
+}
+
+/// Sets the limit [`max_bytes`] returns for the rest of the process (at least 1 byte).
+pub fn set_max_bytes(bytes: u64) {
+    MAX_BYTES.store(bytes.max(1), Ordering::Relaxed);
+}
+
+/// A byte count as people write it: `1048576`, `512K`, `200MB`, `1.5GiB` (K, M, G, T are powers
+/// of 1024 — a file limit is a memory question —, with or without `B`/`iB`, any case).
+pub fn parse_size(text: &str) -> std::result::Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (number, unit) = t.split_at(split);
+    let number: f64 = number.parse().map_err(|_| format!("{text:?} is not a size (e.g. 1073741824, 512M, 2GiB)"))?;
+    let scale: u64 = match unit.trim().to_ascii_lowercase().trim_end_matches("ib").trim_end_matches('b') {
+        "" => 1,
+        "k" => 1 << 10,
+        "m" => 1 << 20,
+        "g" => 1 << 30,
+        "t" => 1 << 40,
+        _ => return Err(format!("{text:?}: unknown unit {unit:?} (use K, M, G or T)")),
+    };
+    let bytes = number * scale as f64;
+    if !(1.0..=u64::MAX as f64).contains(&bytes) {
+        return Err(format!("{text:?} is not a usable size (at least 1 byte)"));
+    }
+    Ok(bytes as u64)
+}
+
+/// `n` bytes for a message: `1073741824 bytes (1 GiB)`.
+fn size_text(n: u64) -> String {
+    const UNITS: [(u64, &str); 3] = [(1 << 30, "GiB"), (1 << 20, "MiB"), (1 << 10, "KiB")];
+    match UNITS.iter().find(|(scale, _)| n >= *scale) {
+        Some((scale, unit)) => format!("{n} bytes ({:.1} {unit})", n as f64 / *scale as f64).replace(".0 ", " "),
+        None => format!("{n} bytes"),
+    }
+}
 
 /// Reads `path` as UTF-8 text, refusing non-regular files and files over `max_bytes`. The errors
 /// carry the path (and, for bad encoding, the location); `wrap` turns a located problem into the
@@ -97,14 +143,21 @@ fn read_checked<E>(
     if metadata.len() > max_bytes {
         return Err(wrap(Diagnostic::file(
             path,
-            format!("the file is {} bytes, more than the limit of {max_bytes} bytes", metadata.len()),
+            format!(
+                "the file is {}, more than the limit of {} (raise it with --max-input-size or SYNCDOCTOR_MAX_INPUT_SIZE)",
+                size_text(metadata.len()),
+                size_text(max_bytes)
+            ),
         )));
     }
     let mut bytes = Vec::with_capacity(usize::try_from(metadata.len()).unwrap_or(0));
     // Read at most one byte past the limit, in case the file grew since it was measured.
     std::fs::File::open(path).map_err(io)?.take(max_bytes.saturating_add(1)).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > max_bytes {
-        return Err(wrap(Diagnostic::file(path, format!("the file is more than the limit of {max_bytes} bytes"))));
+        return Err(wrap(Diagnostic::file(
+            path,
+            format!("the file is more than the limit of {}", size_text(max_bytes)),
+        )));
     }
     decode(bytes, path).map_err(wrap)
 }
@@ -135,6 +188,26 @@ pub fn decode(mut bytes: Vec<u8>, path: &Path) -> Result<String, Diagnostic> {
             format!("invalid UTF-8 at byte offset {offset}: the file must be UTF-8 text"),
         )
     })
+}
+
+#[cfg(test)]
+mod size_tests {
+    use super::{parse_size, size_text};
+
+    #[test]
+    fn sizes_as_people_write_them() {
+        assert_eq!(parse_size("1048576"), Ok(1 << 20));
+        assert_eq!(parse_size("512K"), Ok(512 << 10));
+        assert_eq!(parse_size("200MB"), Ok(200 << 20));
+        assert_eq!(parse_size("1.5GiB"), Ok(3 << 29));
+        assert_eq!(parse_size("2 g"), Ok(2 << 30));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("ten").is_err());
+        assert!(parse_size("5 parsecs").is_err());
+        assert_eq!(size_text(1 << 30), "1073741824 bytes (1 GiB)");
+        assert_eq!(size_text(3 << 29), "1610612736 bytes (1.5 GiB)");
+        assert_eq!(size_text(12), "12 bytes");
+    }
 }
 
 #[cfg(test)]
@@ -188,7 +261,7 @@ mod tests {
         let path = std::env::temp_dir().join(format!("syncdoctor-big-{}.json", std::process::id()));
         std::fs::write(&path, vec![b' '; 2048]).unwrap();
         let error = read(&path, 1024, Error::Snapshot).unwrap_err().to_string();
-        assert!(error.contains("2048 bytes, more than the limit of 1024"), "{error}");
+        assert!(error.contains("2048 bytes (2 KiB), more than the limit of 1024 bytes (1 KiB)"), "{error}");
         std::fs::remove_file(&path).unwrap();
     }
 }

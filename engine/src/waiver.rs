@@ -137,7 +137,7 @@ pub(crate) fn glob(pattern: &str, case_insensitive: bool) -> std::result::Result
 impl Waivers {
     /// Reads and checks a waivers file (YAML or JSON); every problem is located (file:line:col).
     pub fn read(path: &Path) -> Result<Waivers> {
-        let text = crate::text_file::read(path, crate::text_file::DEFAULT_MAX_BYTES, Error::Waivers)?;
+        let text = crate::text_file::read(path, crate::text_file::max_bytes(), Error::Waivers)?;
         Self::parse(&text, path)
     }
 

@@ -54,6 +54,7 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
         _ => PathBuf::from("."),
     };
     let name = path.file_name().map_or_else(|| "snapshot".into(), |n| n.to_string_lossy().into_owned());
+    remove_stale_temps(&dir, &name);
     let (temp, mut file) = create_temp(&dir, &name)?;
     let written = file.write_all(text.as_bytes()).and_then(|()| file.sync_all());
     drop(file);
@@ -66,6 +67,41 @@ pub fn write_atomically(path: &Path, text: &str) -> std::io::Result<()> {
     #[cfg(unix)]
     File::open(&dir)?.sync_all()?;
     Ok(())
+}
+
+/// Removes the temporary files an earlier write of `name` left in `dir` when its process was killed
+/// between creating and renaming it (`SIGKILL` and power loss run no clean-up): `.NAME.PID.N.tmp`
+/// whose process no longer exists. Best effort: a file that cannot be removed stays.
+fn remove_stale_temps(dir: &Path, name: &str) {
+    let prefix = format!(".{name}.");
+    let Ok(entries) = fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let Some(middle) = file.to_str().and_then(|f| f.strip_prefix(&prefix)).and_then(|f| f.strip_suffix(".tmp"))
+        else {
+            continue;
+        };
+        let Some(pid) = middle.split_once('.').and_then(|(pid, n)| n.parse::<u32>().ok().and(pid.parse::<u32>().ok()))
+        else {
+            continue;
+        };
+        if pid != std::process::id() && !process_exists(pid) {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Whether a process with this id exists (signal 0 probes it without sending anything).
+#[cfg(unix)]
+fn process_exists(pid: u32) -> bool {
+    let Ok(raw) = i32::try_from(pid) else { return false };
+    !matches!(nix::sys::signal::kill(nix::unistd::Pid::from_raw(raw), None), Err(nix::errno::Errno::ESRCH))
+}
+
+/// Elsewhere a process's existence is not checked: nothing is removed.
+#[cfg(not(unix))]
+fn process_exists(_pid: u32) -> bool {
+    true
 }
 
 fn create_temp(dir: &Path, name: &str) -> std::io::Result<(PathBuf, File)> {
@@ -96,6 +132,29 @@ mod tests {
         let leftovers: Vec<_> =
             fs::read_dir(&dir).unwrap().flatten().filter(|e| e.file_name() != "snap.json").collect();
         assert!(leftovers.is_empty(), "{leftovers:?}");
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_temporary_file_left_by_a_killed_write_is_removed_by_the_next_one() {
+        let dir = std::env::temp_dir().join(format!("syncdoctor-writer-stale-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let target = dir.join("snap.json");
+        // A write killed between create and rename (pid 2,000,000,000 exists on no Linux system)…
+        let stale = dir.join(".snap.json.2000000000.0.tmp");
+        fs::write(&stale, "half a snapsh").unwrap();
+        // …one of a process that is alive (this one's parent), and another file's temporary.
+        let alive = dir.join(format!(".snap.json.{}.0.tmp", std::os::unix::process::parent_id()));
+        fs::write(&alive, "in progress").unwrap();
+        let other = dir.join(".other.json.2000000000.0.tmp");
+        fs::write(&other, "not ours").unwrap();
+        write_atomically(&target, "{}\n").unwrap();
+        assert!(!stale.exists(), "the dead process's temporary file is removed");
+        assert!(alive.exists(), "a live writer's temporary file is left alone");
+        assert!(other.exists(), "another target's temporary file is left alone");
+        assert_eq!(fs::read_to_string(&target).unwrap(), "{}\n");
         fs::remove_dir_all(&dir).unwrap();
     }
 

@@ -30,9 +30,16 @@ pub fn not_yet(verb: &str, issue: u32) -> Result<u8, CliError> {
 pub fn read_snapshot(kb: &KnowledgeBase, path: &Path) -> Result<Snapshot, CliError> {
     if path == Path::new("-") {
         let mut bytes = Vec::new();
+        let limit = syncdoctor_engine::text_file::max_bytes();
         std::io::stdin()
+            .take(limit.saturating_add(1))
             .read_to_end(&mut bytes)
             .map_err(|e| CliError::Io(format!("cannot read standard input: {e}")))?;
+        if bytes.len() as u64 > limit {
+            return Err(CliError::Usage(format!(
+                "standard input holds more than the limit of {limit} bytes (raise it with --max-input-size or SYNCDOCTOR_MAX_INPUT_SIZE)"
+            )));
+        }
         let text = syncdoctor_engine::text_file::decode(bytes, Path::new("<stdin>"))
             .map_err(|d| syncdoctor_engine::Error::Snapshot(vec![d]))?;
         return Ok(Snapshot::from_unnamed_text(&text, "stdin", kb.snapshot_schema())?);

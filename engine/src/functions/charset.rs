@@ -36,6 +36,7 @@
 //! | `()` | is null or absent | `#{upn: ()}` |
 //! | `#{more_than: n}`, `#{less_than: n}` | is a number above / below `n`; for a list, its length; for a string, its number of characters | `#{proxy_addresses: #{more_than: 300}}` |
 //! | `#{one_of: [..]}` | equals one of the elements (strings ignoring case) | `#{kind: #{one_of: ["ad", "entra"]}}` |
+//! | `#{under: [..]}` | is a distinguished name equal to, or under, one of the given DNs (ignoring case: it ends with `,` and the DN) | `#{dn: #{under: ["OU=Staff,DC=contoso,DC=com"]}}` |
 //!
 //! A check is a map of tests; a value fails it when any test fires, and `detail` says why:
 //!
@@ -706,6 +707,14 @@ enum Cond {
     MoreThan(FLOAT),
     LessThan(FLOAT),
     OneOf(Vec<Scalar>),
+    /// Lower-cased distinguished names the value must equal or sit under.
+    Under(Vec<String>),
+}
+
+/// Whether the distinguished name `dn` (lower-cased) is `base` (lower-cased) or under it: it ends
+/// with `,` + `base`.
+fn dn_under(dn: &str, base: &str) -> bool {
+    dn == base || (dn.len() > base.len() && dn.ends_with(base) && dn.as_bytes()[dn.len() - base.len() - 1] == b',')
 }
 
 fn parse_conds(conds: &Dynamic) -> R<Vec<(Name, Cond)>> {
@@ -718,7 +727,9 @@ fn parse_conds(conds: &Dynamic) -> R<Vec<(Name, Cond)>> {
         } else if expected.is::<Map>() || expected.read_lock::<Fact>().is_some_and(|f| !f.is_list()) {
             let ops = entries(&expected, &name)?;
             let [(op, arg)] = ops.as_slice() else {
-                return Err(helper_error(format!("condition on {name}: expected one of more_than, less_than, one_of")));
+                return Err(helper_error(format!(
+                    "condition on {name}: expected one of more_than, less_than, one_of, under"
+                )));
             };
             match op.as_str() {
                 "more_than" => Cond::MoreThan(number_arg(arg, "more_than")?),
@@ -734,6 +745,12 @@ fn parse_conds(conds: &Dynamic) -> R<Vec<(Name, Cond)>> {
                     }
                     Cond::OneOf(options)
                 }
+                "under" => Cond::Under(
+                    string_list(arg, &format!("condition on {name}: `under`"))?
+                        .iter()
+                        .map(|b| b.to_lowercase())
+                        .collect(),
+                ),
                 other => return Err(helper_error(format!("condition on {name}: unknown test {other:?}"))),
             }
         } else {
@@ -766,6 +783,16 @@ fn holds(cond: &Cond, f: &Field<'_>) -> bool {
         Cond::OneOf(options) => {
             let s = f.scalar();
             s != Scalar::None && options.contains(&s)
+        }
+        Cond::Under(bases) => {
+            let mut hit = false;
+            f.each_str(&mut |s| {
+                if !hit {
+                    let dn = s.to_lowercase();
+                    hit = bases.iter().any(|b| dn_under(&dn, b));
+                }
+            });
+            hit
         }
     }
 }
@@ -1361,6 +1388,26 @@ mod tests {
         );
         assert_eq!(eval(r#"select_where(facts.users, #{certs: #{one_of: [0, 2]}}).len()"#), json!(2));
         assert!(eval(r#"select_where(facts.users, #{certs: #{bigger: 1}})"#).get("error").is_some());
+    }
+
+    #[test]
+    fn under_a_distinguished_name() {
+        let staff = r#"select_where(facts.users, #{dn: #{under: ["ou=staff,dc=X,dc=com"]}}).map(|u| u.dn)"#;
+        assert_eq!(eval(staff), json!(["CN=Ann,OU=Staff,DC=x,DC=com", "CN=Bob,OU=Staff,DC=x,DC=com"]));
+        // The whole domain, the OU itself (equal), and a name that only ends with the same letters.
+        assert_eq!(eval(r#"select_where(facts.users, #{dn: #{under: "DC=x,DC=com"}}).len()"#), json!(3));
+        assert_eq!(eval(r#"select_where(facts.users, #{dn: #{under: ["CN=Users,DC=x,DC=com"]}}).len()"#), json!(1));
+        assert_eq!(eval(r#"select_where(facts.users, #{dn: #{under: ["taff,DC=x,DC=com"]}}).len()"#), json!(0));
+        assert_eq!(
+            eval(
+                r#"reject_where(facts.users, #{dn: #{under: ["OU=Staff,DC=x,DC=com", "CN=Users,DC=x,DC=com"]}}).len()"#
+            ),
+            json!(0)
+        );
+        assert_eq!(eval(r#"select_where(facts.users, #{dn: #{under: []}}).len()"#), json!(0));
+        assert!(super::dn_under("ou=a,dc=x", "ou=a,dc=x"));
+        assert!(super::dn_under("cn=b,ou=a,dc=x", "ou=a,dc=x"));
+        assert!(!super::dn_under("cn=b,xou=a,dc=x", "ou=a,dc=x"));
     }
 
     #[test]

@@ -40,7 +40,7 @@ impl KbSource {
             if !entry.file_type().is_file() || !wanted {
                 continue;
             }
-            let text = crate::text_file::read(path, crate::text_file::DEFAULT_MAX_BYTES, Error::KnowledgeBase)?;
+            let text = crate::text_file::read(path, crate::text_file::max_bytes(), Error::KnowledgeBase)?;
             let relative = path.strip_prefix(dir).unwrap_or(path).to_path_buf();
             files.push(SourceFile { path: relative, text });
         }

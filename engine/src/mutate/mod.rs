@@ -300,7 +300,7 @@ impl KnowledgeBase {
             let mut scope = scope_template();
             scope.set_value("facts", Fact::root(Arc::clone(case.snapshot.facts())));
             scope.set_value("data", Fact::root(Arc::clone(&self.data)));
-            let mut runtime = Runtime::new(&self.engine, cache_id, scope);
+            let mut runtime = Runtime::new(&self.engine, cache_id, scope, case.snapshot.facts().len());
             runtime.fast_path = false;
             let finding = self.run_rule(rule, &case.snapshot, &mut runtime);
             let affected = finding.affected.as_ref().map_or(0, |a| a.count);

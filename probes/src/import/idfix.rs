@@ -51,7 +51,7 @@ pub struct IdfixImport {
 ///
 /// The file cannot be read or decoded, or its header is not an IdFix header.
 pub fn import_idfix(path: &Path) -> Result<IdfixImport, String> {
-    let text = syncdoctor_engine::text_file::read_located_utf16(path, syncdoctor_engine::text_file::DEFAULT_MAX_BYTES)
+    let text = syncdoctor_engine::text_file::read_located_utf16(path, syncdoctor_engine::text_file::max_bytes())
         .map_err(|d| d.to_string().trim_start_matches(&format!("{}:", path.display())).trim().to_owned())?;
     parse_idfix(&text)
 }

@@ -145,7 +145,7 @@ impl Probe for ImportProbe {
 ///
 /// The file cannot be read or is not a bundle.
 pub fn import_bundle(path: &Path) -> Result<(FactTree, Vec<String>), String> {
-    let text = syncdoctor_engine::text_file::read_located(path, syncdoctor_engine::text_file::DEFAULT_MAX_BYTES)
+    let text = syncdoctor_engine::text_file::read_located(path, syncdoctor_engine::text_file::max_bytes())
         .map_err(|d| d.to_string())?;
     let bundle = Bundle::parse(&text)?;
     let mut tree = FactTree::new();
