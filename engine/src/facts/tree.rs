@@ -42,20 +42,18 @@ pub enum Node {
     },
 }
 
-/// How a node is reached from its parent (used to name a fact's path on demand).
-#[derive(Debug, Clone)]
-enum Step {
-    Root,
-    Key(NodeId, ImmutableString),
-    Index(NodeId, u32),
-}
+/// The parent of the document's root node (it has none).
+const NO_PARENT: NodeId = NodeId::MAX;
 
 /// An immutable arena of JSON nodes. The root is node `0` unless [`rooted_at`](Self::rooted_at)
 /// moved it (a snapshot's tree holds the whole document and is rooted at its `facts`).
 #[derive(Debug, Default)]
 pub struct FactTree {
     nodes: Vec<Node>,
-    steps: Vec<Step>,
+    /// Each node's parent ([`NO_PARENT`] for the root). The key or index under which the parent
+    /// holds it is found on demand (only to name a fact's path), by a binary search: a parent's
+    /// children are numbered in increasing order. Four bytes per node instead of a 16-byte step.
+    parents: Vec<NodeId>,
     children: Vec<NodeId>,
     entries: Vec<(ImmutableString, NodeId)>,
     prefix: String,
@@ -66,7 +64,7 @@ impl FactTree {
     /// Builds a tree from a JSON value. `prefix` names the root in paths (e.g. `facts` or `data`).
     pub fn from_value(value: &Value, prefix: &str) -> Self {
         let mut builder = Builder::new(prefix);
-        builder.add(value, Step::Root);
+        builder.add(value, NO_PARENT);
         builder.tree
     }
 
@@ -77,7 +75,7 @@ impl FactTree {
         let mut builder = Builder::new(prefix);
         let mut deserializer = serde_json::Deserializer::from_str(text);
         serde::de::DeserializeSeed::deserialize(
-            NodeSeed { builder: &mut builder, step: Step::Root },
+            NodeSeed { builder: &mut builder, parent: NO_PARENT },
             &mut deserializer,
         )?;
         deserializer.end()?;
@@ -162,21 +160,27 @@ impl FactTree {
     pub fn path_of(&self, id: NodeId) -> String {
         let mut parts = Vec::new();
         let mut current = id;
-        while let Some(step) = self.steps.get(current as usize) {
-            if current == self.root {
+        while let Some(&parent) = self.parents.get(current as usize) {
+            if current == self.root || parent == NO_PARENT {
                 break;
             }
-            match step {
-                Step::Root => break,
-                Step::Key(parent, key) => {
+            match self.node(parent) {
+                Node::Map { .. } => {
+                    let entries = self.entries(parent);
+                    let Some((key, _)) =
+                        entries.binary_search_by_key(&current, |(_, child)| *child).ok().and_then(|at| entries.get(at))
+                    else {
+                        break;
+                    };
                     parts.push(format!(".{key}"));
-                    current = *parent;
                 }
-                Step::Index(parent, index) => {
-                    parts.push(format!("[{index}]"));
-                    current = *parent;
+                Node::List { .. } => {
+                    let Ok(at) = self.items(parent).binary_search(&current) else { break };
+                    parts.push(format!("[{at}]"));
                 }
+                _ => break,
             }
+            current = parent;
         }
         parts.push(self.prefix.clone());
         parts.reverse();
@@ -241,35 +245,34 @@ impl Builder {
         self.set(id, Node::Map { start, len });
     }
 
-    fn push(&mut self, node: Node, step: Step) -> NodeId {
+    fn push(&mut self, node: Node, parent: NodeId) -> NodeId {
         let id = self.tree.nodes.len() as NodeId;
         self.tree.nodes.push(node);
-        self.tree.steps.push(step);
+        self.tree.parents.push(parent);
         id
     }
 
-    fn add(&mut self, value: &Value, step: Step) -> NodeId {
+    fn add(&mut self, value: &Value, parent: NodeId) -> NodeId {
         match value {
-            Value::Null => self.push(Node::Null, step),
-            Value::Bool(b) => self.push(Node::Bool(*b), step),
+            Value::Null => self.push(Node::Null, parent),
+            Value::Bool(b) => self.push(Node::Bool(*b), parent),
             Value::Number(n) => {
                 let node = n.as_i64().map_or_else(|| Node::Float(n.as_f64().unwrap_or(f64::NAN)), Node::Int);
-                self.push(node, step)
+                self.push(node, parent)
             }
-            Value::String(s) => self.push(Node::Str(s.as_str().into()), step),
+            Value::String(s) => self.push(Node::Str(s.as_str().into()), parent),
             Value::Array(items) => {
-                let id = self.push(Node::Null, step);
-                let ids: Vec<NodeId> =
-                    items.iter().enumerate().map(|(i, v)| self.add(v, Step::Index(id, i as u32))).collect();
+                let id = self.push(Node::Null, parent);
+                let ids: Vec<NodeId> = items.iter().map(|v| self.add(v, id)).collect();
                 self.finish_list(id, ids);
                 id
             }
             Value::Object(map) => {
-                let id = self.push(Node::Null, step);
+                let id = self.push(Node::Null, parent);
                 let mut entries = Vec::with_capacity(map.len());
                 for (k, v) in map {
                     let key = self.intern(k);
-                    let child = self.add(v, Step::Key(id, key.clone()));
+                    let child = self.add(v, id);
                     entries.push((key, child));
                 }
                 self.finish_map(id, entries);
@@ -297,7 +300,7 @@ impl Builder {
 /// Builds one node (and its sub-tree) from a JSON deserializer.
 struct NodeSeed<'b> {
     builder: &'b mut Builder,
-    step: Step,
+    parent: NodeId,
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for NodeSeed<'_> {
@@ -316,41 +319,40 @@ impl<'de> serde::de::Visitor<'de> for NodeSeed<'_> {
     }
 
     fn visit_bool<E>(self, v: bool) -> Result<NodeId, E> {
-        Ok(self.builder.push(Node::Bool(v), self.step))
+        Ok(self.builder.push(Node::Bool(v), self.parent))
     }
 
     fn visit_i64<E>(self, v: i64) -> Result<NodeId, E> {
-        Ok(self.builder.push(Node::Int(v), self.step))
+        Ok(self.builder.push(Node::Int(v), self.parent))
     }
 
     fn visit_u64<E>(self, v: u64) -> Result<NodeId, E> {
         let node = i64::try_from(v).map_or(Node::Float(v as f64), Node::Int);
-        Ok(self.builder.push(node, self.step))
+        Ok(self.builder.push(node, self.parent))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<NodeId, E> {
-        Ok(self.builder.push(Node::Float(v), self.step))
+        Ok(self.builder.push(Node::Float(v), self.parent))
     }
 
     fn visit_str<E>(self, v: &str) -> Result<NodeId, E> {
-        Ok(self.builder.push(Node::Str(v.into()), self.step))
+        Ok(self.builder.push(Node::Str(v.into()), self.parent))
     }
 
     fn visit_unit<E>(self) -> Result<NodeId, E> {
-        Ok(self.builder.push(Node::Null, self.step))
+        Ok(self.builder.push(Node::Null, self.parent))
     }
 
     fn visit_none<E>(self) -> Result<NodeId, E> {
-        Ok(self.builder.push(Node::Null, self.step))
+        Ok(self.builder.push(Node::Null, self.parent))
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<NodeId, A::Error> {
         let builder = self.builder;
-        let id = builder.push(Node::Null, self.step);
+        let id = builder.push(Node::Null, self.parent);
         let mut items = Vec::new();
         loop {
-            let step = Step::Index(id, items.len() as u32);
-            match seq.next_element_seed(NodeSeed { builder: &mut *builder, step })? {
+            match seq.next_element_seed(NodeSeed { builder: &mut *builder, parent: id })? {
                 Some(child) => items.push(child),
                 None => break,
             }
@@ -361,7 +363,7 @@ impl<'de> serde::de::Visitor<'de> for NodeSeed<'_> {
 
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<NodeId, A::Error> {
         let builder = self.builder;
-        let id = builder.push(Node::Null, self.step);
+        let id = builder.push(Node::Null, self.parent);
         let mut entries: Vec<(ImmutableString, NodeId)> = Vec::new();
         // Small objects are checked by a scan, large ones through a set: linear either way.
         let mut seen: Option<std::collections::HashSet<ImmutableString>> = None;
@@ -382,7 +384,7 @@ impl<'de> serde::de::Visitor<'de> for NodeSeed<'_> {
                 // second `"facts": {}` would turn a failing server into a healthy one.
                 return Err(serde::de::Error::custom(format!("duplicate key `{}` in an object", short_key(&key))));
             }
-            let child = map.next_value_seed(NodeSeed { builder: &mut *builder, step: Step::Key(id, key.clone()) })?;
+            let child = map.next_value_seed(NodeSeed { builder: &mut *builder, parent: id })?;
             entries.push((key, child));
         }
         builder.finish_map(id, entries);
