@@ -351,11 +351,8 @@ impl<'de> serde::de::Visitor<'de> for NodeSeed<'_> {
         let builder = self.builder;
         let id = builder.push(Node::Null, self.parent);
         let mut items = Vec::new();
-        loop {
-            match seq.next_element_seed(NodeSeed { builder: &mut *builder, parent: id })? {
-                Some(child) => items.push(child),
-                None => break,
-            }
+        while let Some(child) = seq.next_element_seed(NodeSeed { builder: &mut *builder, parent: id })? {
+            items.push(child);
         }
         builder.finish_list(id, items);
         Ok(id)
