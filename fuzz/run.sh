@@ -19,13 +19,14 @@ fi
 seed() { # seed TARGET FILE...
   local dir="corpus/$1"; shift
   mkdir -p "$dir"
-  for f in "$@"; do [ -f "$f" ] && cp -f "$f" "$dir/$(basename "$f")"; done
+  # A pattern that matched no file stays as written: skip it (and never let `set -e` end the run).
+  for f in "$@"; do if [ -f "$f" ]; then cp -f "$f" "$dir/$(basename "$f")"; fi; done
 }
 root=..
 seed_snapshot() { # the fuzzer's first byte picks JSON (even) or YAML (odd)
   mkdir -p corpus/snapshot
   for f in "$root"/examples/*.json "$root"/rules/baselines/*.json "$root"/tests/hostile/*.json; do
-    [ -f "$f" ] && { printf '\0'; cat "$f"; } > "corpus/snapshot/$(basename "$f")"
+    if [ -f "$f" ]; then { printf '\0'; cat "$f"; } > "corpus/snapshot/$(basename "$f")"; fi
   done
 }
 seed_snapshot
@@ -35,9 +36,9 @@ for f in "$root"/rules/*/*.yaml; do
   # the `when` block of each bundled rule
   awk '/^when: *\|/{on=1; next} on && /^[^ ]/{on=0} on{sub(/^  /, ""); print}' "$f" > "corpus/condition/$(basename "$f" .yaml).rhai"
 done
-seed ldif "$root"/probes/tests/fixtures/*.ldif "$root"/probes/tests/fixtures/*/*.ldif
-seed powershell_json "$root"/probes/tests/fixtures/*.json "$root"/probes/tests/fixtures/*/*.json
-seed collect_config "$root"/examples/*.yaml "$root"/probes/tests/fixtures/*.yaml "$root"/probes/tests/fixtures/*/*.yaml
+seed ldif "$root"/probes/tests/fixtures/*.ldif "$root"/probes/tests/fixtures/*/*.ldif "$root"/probes/tests/fixtures/*/*/*.ldif
+seed powershell_json "$root"/probes/tests/fixtures/*.json "$root"/probes/tests/fixtures/*/*.json "$root"/probes/tests/fixtures/*/*/*.json
+seed collect_config "$root"/examples/*.yaml "$root"/probes/tests/fixtures/*.yaml "$root"/probes/tests/fixtures/*/*.yaml "$root"/probes/tests/fixtures/*/*/*.yaml
 
 for t in "${targets[@]}"; do
   echo "== fuzz $t for ${seconds}s"
