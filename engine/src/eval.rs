@@ -29,6 +29,17 @@ pub struct EvalOptions {
     pub interpret_only: bool,
 }
 
+/// Where an evaluation is (see [`KnowledgeBase::evaluate_with_progress`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress<'a> {
+    /// Rules already judged.
+    pub done: usize,
+    /// Rules selected for this evaluation.
+    pub total: usize,
+    /// The rule about to run.
+    pub rule_id: &'a str,
+}
+
 /// How long one rule took (see [`KnowledgeBase::evaluate_profiled`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RuleTiming {
@@ -82,25 +93,47 @@ impl KnowledgeBase {
     /// # Ok::<(), syncdoctor_engine::Error>(())
     /// ```
     pub fn evaluate(&self, snapshot: &Snapshot, options: &EvalOptions) -> Report {
-        self.run_all(snapshot, options, None)
+        self.run_all(snapshot, options, None, &mut |_| {})
     }
 
     /// Like [`evaluate`](Self::evaluate), also returning each rule's timing.
     pub fn evaluate_profiled(&self, snapshot: &Snapshot, options: &EvalOptions) -> (Report, Vec<RuleTiming>) {
+        self.evaluate_with_progress(snapshot, options, &mut |_| {})
+    }
+
+    /// Like [`evaluate_profiled`](Self::evaluate_profiled), calling `progress` before each selected
+    /// rule runs (for a progress line on a large snapshot, where one rule can take seconds).
+    pub fn evaluate_with_progress(
+        &self,
+        snapshot: &Snapshot,
+        options: &EvalOptions,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> (Report, Vec<RuleTiming>) {
         let mut timings = Vec::with_capacity(self.rules.len());
-        let report = self.run_all(snapshot, options, Some(&mut timings));
+        let report = self.run_all(snapshot, options, Some(&mut timings), progress);
         (report, timings)
     }
 
     /// Judges the selected rules and assembles the report; times each rule only when asked to.
-    fn run_all(&self, snapshot: &Snapshot, options: &EvalOptions, mut timings: Option<&mut Vec<RuleTiming>>) -> Report {
+    fn run_all(
+        &self,
+        snapshot: &Snapshot,
+        options: &EvalOptions,
+        mut timings: Option<&mut Vec<RuleTiming>>,
+        progress: &mut dyn FnMut(Progress<'_>),
+    ) -> Report {
         let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
         let mut runtime = self.runtime_for(snapshot);
         runtime.fast_path = !options.interpret_only;
-        let selected =
-            self.rules.iter().filter(|r| options.only.as_ref().is_none_or(|only| only.iter().any(|id| id == r.id())));
+        let selected: Vec<&CompiledRule> = self
+            .rules
+            .iter()
+            .filter(|r| options.only.as_ref().is_none_or(|only| only.iter().any(|id| id == r.id())))
+            .collect();
         let mut judged = Vec::with_capacity(self.rules.len());
-        for rule in selected {
+        let total = selected.len();
+        for (done, rule) in selected.into_iter().enumerate() {
+            progress(Progress { done, total, rule_id: rule.id() });
             let started = timings.is_some().then(Instant::now);
             let judgement = self.judge(rule, snapshot, &mut runtime);
             if let (Some(timings), Some(started)) = (timings.as_deref_mut(), started) {

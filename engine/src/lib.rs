@@ -42,7 +42,7 @@ pub mod waiver;
 pub use condition::CompiledCondition;
 pub use diagnostic::Diagnostic;
 pub use error::{Error, Result};
-pub use eval::{EvalOptions, RuleTiming};
+pub use eval::{EvalOptions, Progress, RuleTiming};
 pub use explain::{Explanation, Term};
 pub use fact_path::FactPath;
 pub use kb::{CompiledRule, ENGINE_VERSION, KbSource, KnowledgeBase, LoadOptions};

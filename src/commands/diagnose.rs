@@ -28,13 +28,31 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
         let Some(path) = args.snapshot.clone() else {
             return Err(CliError::Usage("give a snapshot file (or `-` for standard input), or --collect".into()));
         };
-        super::read_snapshot(&kb, &path)?
+        let line = ProgressLine::new();
+        if let Ok(meta) = std::fs::metadata(&path)
+            && meta.len() >= ProgressLine::LARGE_BYTES
+        {
+            line.show(&format!("reading {} ({} MB)…", path.display(), meta.len() / 1_000_000));
+        }
+        let snapshot = super::read_snapshot(&kb, &path);
+        line.clear();
+        snapshot?
     };
     let waivers = args.waivers.as_deref().map(syncdoctor_engine::Waivers::read).transpose()?;
     let only = super::selected_ids(&kb, &args.select)?;
     let options = EvalOptions { include_all: args.all, only, ..EvalOptions::default() };
     let started = Instant::now();
-    let (mut report, timings) = kb.evaluate_profiled(&snapshot, &options);
+    let line = ProgressLine::new();
+    let mut last = Instant::now();
+    let (mut report, timings) = kb.evaluate_with_progress(&snapshot, &options, &mut |p| {
+        // A line only once the evaluation has taken a moment (a large directory), redrawn at most
+        // every 100 ms: a small snapshot is judged before anything would show.
+        if started.elapsed() >= ProgressLine::AFTER && last.elapsed() >= ProgressLine::EVERY {
+            last = Instant::now();
+            line.show(&format!("evaluating rule {}/{}: {}…", p.done + 1, p.total, p.rule_id));
+        }
+    });
+    line.clear();
     if let Some(waivers) = &waivers {
         super::warn_about_waivers(&kb.apply_waivers(&mut report, &snapshot, waivers), None);
     }
@@ -66,6 +84,39 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
         return Ok(exit::NOTHING_CHECKED);
     }
     Ok(exit::OK)
+}
+
+/// One line on standard error, redrawn in place, shown only when standard error is a terminal
+/// (never in a pipe, a log or a test).
+struct ProgressLine {
+    enabled: bool,
+    shown: std::cell::Cell<bool>,
+}
+
+impl ProgressLine {
+    /// Snapshots at least this large say that they are being read.
+    const LARGE_BYTES: u64 = 50_000_000;
+    /// An evaluation shows its progress once it has run this long…
+    const AFTER: std::time::Duration = std::time::Duration::from_millis(300);
+    /// …redrawn at most this often.
+    const EVERY: std::time::Duration = std::time::Duration::from_millis(100);
+
+    fn new() -> Self {
+        ProgressLine { enabled: std::io::stderr().is_terminal(), shown: std::cell::Cell::new(false) }
+    }
+
+    fn show(&self, text: &str) {
+        if self.enabled {
+            eprint!("\r\x1b[2Ksyncdoctor: {text}");
+            self.shown.set(true);
+        }
+    }
+
+    fn clear(&self) {
+        if self.shown.replace(false) {
+            eprint!("\r\x1b[2K");
+        }
+    }
 }
 
 /// The terminal's width when standard output is one, else [`render::DEFAULT_WIDTH`].
