@@ -16,15 +16,8 @@ use serde_json::{Value, json};
 use syncdoctor::commands::replay::{ReplayOptions, replay};
 use syncdoctor_engine::{EvalOptions, KbSource, KnowledgeBase, LoadOptions, Outcome, Snapshot};
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn data_dir() -> PathBuf {
-    let dir = root().join("target/bench-data");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
+mod common;
+use common::{Rng, data_dir, root};
 
 fn median(mut samples: Vec<Duration>) -> Duration {
     samples.sort();
@@ -273,21 +266,6 @@ fn costliest_rules(kb: &KnowledgeBase, snapshot: &Snapshot, options: &EvalOption
 
 // ---------------------------------------------------------------- (b) directory scan
 
-/// A deterministic pseudo-random sequence (xorshift).
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
-
 const USERS: usize = 200_000;
 const GROUPS: usize = 20_000;
 
@@ -298,49 +276,8 @@ fn directory_file() -> PathBuf {
     }
     let mut snapshot: Value = serde_json::from_str(&baseline_text("connect-sync")).unwrap();
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
-    let users: Vec<Value> = (0..USERS)
-        .map(|i| {
-            let r = rng.below(1000);
-            // ~0.3 % duplicate UPNs, ~0.2 % .local, ~0.2 % invalid characters, ~0.5 % long sam.
-            let base = if r < 3 { format!("user{}", i / 2) } else { format!("user{i}") };
-            let domain = if (3..5).contains(&r) { "corp.local" } else { "contoso.com" };
-            let local = if (5..7).contains(&r) { format!("{base} ö&") } else { base.clone() };
-            let sam = if (7..12).contains(&r) { format!("{base}-with-a-very-long-name") } else { base.clone() };
-            json!({
-                "dn": format!("CN=User {i},OU=Staff,OU=Corp,DC=contoso,DC=com"),
-                "object_guid": format!("{:08x}-0000-4000-8000-{:012x}", i, rng.next() & 0xffff_ffff_ffff),
-                "consistency_guid": null,
-                "upn": format!("{local}@{domain}"),
-                "sam": sam,
-                "mail": format!("{base}@contoso.com"),
-                "mail_nickname": base,
-                "proxy_addresses": [format!("SMTP:{base}@contoso.com"), format!("smtp:{base}@contoso.mail.onmicrosoft.com")],
-                "display_name": format!("User {i}"),
-                "user_account_control": 512,
-                "user_certificate_count": 0,
-                "user_smime_certificate_count": 0,
-                "thumbnail_photo_bytes": 0,
-                "ms_exch_recipient_type_details": null,
-                "acl_inheritance_disabled": false,
-                "admin_count": null,
-                "is_critical_system_object": false
-            })
-        })
-        .collect();
-    let groups: Vec<Value> = (0..GROUPS)
-        .map(|i| {
-            let name = if rng.below(1000) < 3 { format!("group{}", i / 2) } else { format!("group{i}") };
-            json!({
-                "dn": format!("CN=Group {i},OU=Groups,OU=Corp,DC=contoso,DC=com"),
-                "object_guid": format!("{:08x}-1111-4000-8000-{:012x}", i, rng.next() & 0xffff_ffff_ffff),
-                "display_name": format!("Group {i}"),
-                "mail": format!("{name}@contoso.com"),
-                "proxy_addresses": [format!("SMTP:{name}@contoso.com")],
-                "mail_enabled": true,
-                "member_count": rng.below(500)
-            })
-        })
-        .collect();
+    let users: Vec<Value> = (0..USERS).map(|i| common::user(i, &mut rng)).collect();
+    let groups: Vec<Value> = (0..GROUPS).map(|i| common::group(i, &mut rng)).collect();
     snapshot["facts"]["ad"]["users"] = Value::Array(users);
     snapshot["facts"]["ad"]["groups"] = Value::Array(groups);
     std::fs::write(&path, serde_json::to_string(&snapshot).unwrap()).unwrap();

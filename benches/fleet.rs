@@ -27,6 +27,9 @@ use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 
+mod common;
+use common::{Rng, data_dir, root};
+
 /// Runs per figure (the median is shown).
 const RUNS: usize = 3;
 /// Snapshots in the replay corpus.
@@ -34,34 +37,8 @@ const SNAPSHOTS: usize = 2_000;
 /// Default directory sizes (users; groups are a tenth).
 const USERS: &[usize] = &[50_000, 200_000, 500_000, 1_000_000];
 
-fn root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn data_dir() -> PathBuf {
-    let dir = root().join("target/bench-data");
-    std::fs::create_dir_all(&dir).unwrap();
-    dir
-}
-
 fn binary() -> &'static str {
     env!("CARGO_BIN_EXE_syncdoctor")
-}
-
-/// A small deterministic generator (SplitMix64), so every run writes the same inputs.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
 }
 
 /// One measured run: wall seconds and peak RSS in MB.
@@ -112,7 +89,7 @@ fn read_json(path: &Path) -> Value {
 /// a directory, not a server), copied round-robin, each copy with its own host name, collection
 /// time, database size and, one in twenty, a stopped sync service.
 fn replay_corpus() -> PathBuf {
-    let dir = data_dir().join(format!("fleet-{SNAPSHOTS}-v1"));
+    let dir = data_dir().join(format!("fleet-{SNAPSHOTS}-v2"));
     if dir.join("done").exists() {
         return dir;
     }
@@ -215,7 +192,7 @@ fn bench_replay() {
 /// suffixes, 0.2 % invalid characters and 0.5 % over-long `sAMAccountName`s for the data-quality
 /// rules to find.
 fn directory(users: usize) -> PathBuf {
-    let path = data_dir().join(format!("directory-{users}-fleet-v1.json"));
+    let path = data_dir().join(format!("directory-{users}-fleet-v2.json"));
     if path.exists() {
         return path;
     }
@@ -229,58 +206,21 @@ fn directory(users: usize) -> PathBuf {
     let partial = path.with_extension("partial");
     let mut out = std::io::BufWriter::new(std::fs::File::create(&partial).unwrap());
     let mut rng = Rng(0x5eed_1234_abcd_ef01);
+    // One JSON array of `n` generated objects, streamed.
+    let mut array = |out: &mut std::io::BufWriter<std::fs::File>, n: usize, make: fn(usize, &mut Rng) -> Value| {
+        out.write_all(b"[").unwrap();
+        for i in 0..n {
+            if i > 0 {
+                out.write_all(b",").unwrap();
+            }
+            serde_json::to_writer(&mut *out, &make(i, &mut rng)).unwrap();
+        }
+        out.write_all(b"]").unwrap();
+    };
     out.write_all(head.as_bytes()).unwrap();
-    out.write_all(b"[").unwrap();
-    for i in 0..users {
-        let r = rng.below(1000);
-        let base = if r < 3 { format!("user{}", i / 2) } else { format!("user{i}") };
-        let domain = if (3..5).contains(&r) { "corp.local" } else { "contoso.com" };
-        let local = if (5..7).contains(&r) { format!("{base} ö&") } else { base.clone() };
-        let sam = if (7..12).contains(&r) { format!("{base}-with-a-very-long-name") } else { base.clone() };
-        let user = json!({
-            "dn": format!("CN=User {i},OU=Staff,OU=Corp,DC=contoso,DC=com"),
-            "object_guid": format!("{:08x}-0000-4000-8000-{:012x}", i, rng.next() & 0xffff_ffff_ffff),
-            "consistency_guid": null,
-            "upn": format!("{local}@{domain}"),
-            "sam": sam,
-            "mail": format!("{base}@contoso.com"),
-            "mail_nickname": base,
-            "proxy_addresses": [format!("SMTP:{base}@contoso.com"), format!("smtp:{base}@contoso.mail.onmicrosoft.com")],
-            "display_name": format!("User {i}"),
-            "user_account_control": 512,
-            "user_certificate_count": 0,
-            "user_smime_certificate_count": 0,
-            "thumbnail_photo_bytes": 0,
-            "ms_exch_recipient_type_details": null,
-            "acl_inheritance_disabled": false,
-            "admin_count": null,
-            "is_critical_system_object": false
-        });
-        if i > 0 {
-            out.write_all(b",").unwrap();
-        }
-        serde_json::to_writer(&mut out, &user).unwrap();
-    }
-    out.write_all(b"]").unwrap();
+    array(&mut out, users, common::user);
     out.write_all(middle.as_bytes()).unwrap();
-    out.write_all(b"[").unwrap();
-    for i in 0..groups {
-        let name = if rng.below(1000) < 3 { format!("group{}", i / 2) } else { format!("group{i}") };
-        let group = json!({
-            "dn": format!("CN=Group {i},OU=Groups,OU=Corp,DC=contoso,DC=com"),
-            "object_guid": format!("{:08x}-1111-4000-8000-{:012x}", i, rng.next() & 0xffff_ffff_ffff),
-            "display_name": format!("Group {i}"),
-            "mail": format!("{name}@contoso.com"),
-            "proxy_addresses": [format!("SMTP:{name}@contoso.com")],
-            "mail_enabled": true,
-            "member_count": rng.below(500)
-        });
-        if i > 0 {
-            out.write_all(b",").unwrap();
-        }
-        serde_json::to_writer(&mut out, &group).unwrap();
-    }
-    out.write_all(b"]").unwrap();
+    array(&mut out, groups, common::group);
     out.write_all(tail.as_bytes()).unwrap();
     out.flush().unwrap();
     drop(out);
