@@ -243,6 +243,7 @@ fn check_common(
 #[cfg(test)]
 mod tests {
     use super::cites_a_source;
+    use crate::{Error, KbSource, KnowledgeBase, LoadOptions};
 
     #[test]
     fn a_note_names_a_url_or_a_seed_file() {
@@ -250,5 +251,91 @@ mod tests {
         assert!(cites_a_source("seed 012_0123456789abcdef.txt says so"));
         assert!(!cites_a_source("trust me"));
         assert!(!cites_a_source("12_0123456789abcdef.txt"));
+    }
+
+    const BASE: &str = r#"{"schema_version":1,"collected_at":"2026-11-20T09:30:00Z",
+        "collector":{"name":"t","version":"1"},"probes":[],"facts":{"svc":{"state":"Running","reason":"none"}}}"#;
+    const RULE: &str = "id: svc-stopped\nversion: 1.0.0\nstatus: stable\ntitle: t\nseverity: critical\n\
+        covers: [svc-stopped]\nsymptom: s\ncause: c\nwhen: facts.svc.state != \"Running\"\nresolution: {summary: r}\n";
+    const CAUSE: &str = "id: svc-cause\nversion: 1.0.0\nstatus: stable\ntitle: t\nseverity: critical\n\
+        covers: [svc-stopped]\nsymptom: s\ncause: c\nwhen: facts.svc.reason == \"disk\"\nexplains: [svc-stopped]\n\
+        resolution: {summary: r}\n";
+
+    fn kb(extra: &[(&'static str, &'static str)]) -> KnowledgeBase {
+        let mut files = vec![
+            ("kb.yaml", "name: t\nkb_version: 1.0.0\nmin_engine_version: 0.1.0\n"),
+            ("catalog.yaml", "entries: [{slug: svc-stopped}]\n"),
+            ("baselines/base.json", BASE),
+            ("svc/svc-stopped.yaml", RULE),
+            ("svc/svc-cause.yaml", CAUSE),
+        ];
+        files.extend_from_slice(extra);
+        KnowledgeBase::load(KbSource::from_files("<t>", files), LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn failures(kb: &KnowledgeBase) -> Vec<String> {
+        let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));
+        kb.run_tests(&baselines, &[])
+            .into_iter()
+            .filter(|r| !r.passed)
+            .map(|r| format!("{} :: {}: {}", r.rule_id, r.name, r.failure.unwrap_or_default()))
+            .collect()
+    }
+
+    #[test]
+    fn a_rule_matching_a_healthy_variant_fails_the_run() {
+        let good = kb(&[("baselines/variants/ok.yaml", "base: base\nnote: fine, https://learn.microsoft.com/x\n")]);
+        assert!(failures(&good).is_empty(), "{:?}", failures(&good));
+        let bad = kb(&[(
+            "baselines/variants/stopped.yaml",
+            "base: base\nnote: 'paused, https://learn.microsoft.com/x'\nset: {svc.state: Paused}\n",
+        )]);
+        let f = failures(&bad);
+        assert!(f.iter().any(|f| f.contains("svc-stopped :: healthy variant stopped")), "{f:?}");
+    }
+
+    #[test]
+    fn an_incident_must_give_its_diagnosis_and_nesting() {
+        let ok = kb(&[(
+            "incidents/disk.yaml",
+            "base: base\nnote: 'disk, https://learn.microsoft.com/x'\nset: {svc.state: Stopped, svc.reason: disk}\n\
+             expect:\n  - rule: svc-cause\n  - rule: svc-stopped\n    under: svc-cause\n",
+        )]);
+        assert!(failures(&ok).is_empty(), "{:?}", failures(&ok));
+        let missed = kb(&[(
+            "incidents/missed.yaml",
+            "base: base\nnote: 'disk, https://learn.microsoft.com/x'\nset: {svc.reason: disk}\n\
+             expect:\n  - rule: svc-cause\n  - rule: svc-stopped\n    under: svc-cause\n",
+        )]);
+        let f = failures(&missed);
+        assert!(f.iter().any(|f| f.starts_with("svc-stopped :: incident missed: svc-stopped")), "{f:?}");
+        let refused = kb(&[(
+            "incidents/refused.yaml",
+            "base: base\nnote: 'disk, https://learn.microsoft.com/x'\nset: {svc.state: Stopped, svc.reason: disk}\n\
+             expect: [{rule: svc-cause}]\nmust_not_match: [svc-stopped]\n",
+        )]);
+        let f = failures(&refused);
+        assert!(f.iter().any(|f| f.contains("incident refused: not svc-stopped")), "{f:?}");
+    }
+
+    #[test]
+    fn malformed_variants_and_incidents_are_located() {
+        let kb = kb(&[
+            ("baselines/variants/typo.yaml", "base: base\nnote: 'x https://learn.microsoft.com/x'\npatc: {}\n"),
+            ("baselines/variants/nosource.yaml", "base: base\nnote: trust me\n"),
+            ("baselines/variants/nobase.yaml", "base: nowhere\nnote: 'https://learn.microsoft.com/x'\n"),
+            (
+                "incidents/wrong.yaml",
+                "base: base\nnote: 'https://learn.microsoft.com/x'\nexpect:\n  - rule: svc-stopped\n    under: svc-stopped\n  - rule: nope\n",
+            ),
+        ]);
+        let Err(Error::KnowledgeBase(problems)) = kb.baselines() else { panic!("malformed files must be refused") };
+        let shown: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        let has = |s: &str| shown.iter().any(|p| p.contains(s));
+        assert!(has("baselines/variants/typo.yaml:3:"), "{shown:?}");
+        assert!(has("baselines/variants/nosource.yaml:2:7: `note`"), "{shown:?}");
+        assert!(has("baselines/variants/nobase.yaml:1:7: `base`: no baseline `nowhere`"), "{shown:?}");
+        assert!(has("incidents/wrong.yaml:5:12: `under`: rule `svc-stopped` does not explain `svc-stopped`"), "{shown:?}");
+        assert!(has("incidents/wrong.yaml:6:11: `expect`: no rule has id `nope`"), "{shown:?}");
     }
 }
