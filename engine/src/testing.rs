@@ -84,8 +84,8 @@ impl KnowledgeBase {
             for incident in &corpus.incidents {
                 let i = &incident.file;
                 let named = |id: &String| ids.is_empty() || ids.contains(id);
-                let wanted = i.expect.iter().any(|e| named(&e.rule.value))
-                    || i.must_not_match.iter().any(|m| named(&m.value));
+                let wanted =
+                    i.expect.iter().any(|e| named(&e.rule.value)) || i.must_not_match.iter().any(|m| named(&m.value));
                 if wanted {
                     results.extend(self.incident_checks(incident, baselines));
                 }
@@ -100,7 +100,12 @@ impl KnowledgeBase {
         let i = &incident.file;
         let label = format!("incident {}", incident.name);
         let built = build_value(
-            &Changes { patch: i.patch.as_ref(), set: &i.set, remove: &i.remove, collected_at: i.collected_at.as_deref() },
+            &Changes {
+                patch: i.patch.as_ref(),
+                set: &i.set,
+                remove: &i.remove,
+                collected_at: i.collected_at.as_deref(),
+            },
             Some(&i.base.value),
             baselines,
         )
@@ -134,7 +139,9 @@ impl KnowledgeBase {
         for e in &i.expect {
             let id = e.rule.value.as_str();
             let (expected, failure) = match &e.under {
-                None => ("match".to_owned(), find(id).is_none().then(|| format!("expected match, got {}", outcome_of(id)))),
+                None => {
+                    ("match".to_owned(), find(id).is_none().then(|| format!("expected match, got {}", outcome_of(id))))
+                }
                 Some(parent) => {
                     let p = parent.value.as_str();
                     let nested = find(p).is_some_and(|f| {
@@ -252,8 +259,12 @@ impl KnowledgeBase {
         let corpus = self.corpus(baselines).unwrap_or_default();
         for variant in &corpus.variants {
             let v = &variant.file;
-            let changes =
-                Changes { patch: v.patch.as_ref(), set: &v.set, remove: &v.remove, collected_at: v.collected_at.as_deref() };
+            let changes = Changes {
+                patch: v.patch.as_ref(),
+                set: &v.set,
+                remove: &v.remove,
+                collected_at: v.collected_at.as_deref(),
+            };
             let built = build_value(&changes, Some(&v.base.value), baselines);
             let mut forms = Vec::new();
             match built {
@@ -405,7 +416,11 @@ pub(crate) struct Changes<'a> {
 }
 
 /// A baseline with changes applied: the merge patch, then `set`, then `remove`, then `collected_at`.
-pub(crate) fn build_value(changes: &Changes<'_>, baseline: Option<&str>, baselines: &Baselines) -> Result<Value, String> {
+pub(crate) fn build_value(
+    changes: &Changes<'_>,
+    baseline: Option<&str>,
+    baselines: &Baselines,
+) -> Result<Value, String> {
     let name = baseline.ok_or("no baseline snapshot available (add baselines/<name>.json)")?;
     let mut value = baselines.get(name).cloned().ok_or_else(|| format!("unknown baseline `{name}`"))?;
     let facts = value.get_mut("facts").ok_or("baseline has no facts")?;

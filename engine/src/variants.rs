@@ -127,7 +127,10 @@ fn cites_a_source(note: &str) -> bool {
         || note.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.')).any(|w| {
             let Some((n, rest)) = w.split_once('_') else { return false };
             let Some(hex) = rest.strip_suffix(".txt") else { return false };
-            n.len() == 3 && n.chars().all(|c| c.is_ascii_digit()) && hex.len() == 16 && hex.chars().all(|c| c.is_ascii_hexdigit())
+            n.len() == 3
+                && n.chars().all(|c| c.is_ascii_digit())
+                && hex.len() == 16
+                && hex.chars().all(|c| c.is_ascii_hexdigit())
         })
 }
 
@@ -171,11 +174,19 @@ impl KnowledgeBase {
 
     fn check_incident(&self, shown: &std::path::Path, incident: &IncidentFile, problems: &mut Vec<Diagnostic>) {
         if incident.expect.is_empty() {
-            problems.push(Diagnostic::spanned(shown, &incident.base, "`expect`: name at least one rule that must match"));
+            problems.push(Diagnostic::spanned(
+                shown,
+                &incident.base,
+                "`expect`: name at least one rule that must match",
+            ));
         }
         for e in &incident.expect {
             if self.rule(&e.rule.value).is_none() {
-                problems.push(Diagnostic::spanned(shown, &e.rule, format!("`expect`: no rule has id `{}`", e.rule.value)));
+                problems.push(Diagnostic::spanned(
+                    shown,
+                    &e.rule,
+                    format!("`expect`: no rule has id `{}`", e.rule.value),
+                ));
             }
             if let Some(parent) = &e.under {
                 match self.rule(&parent.value) {
@@ -204,7 +215,11 @@ impl KnowledgeBase {
         }
         for id in &incident.must_not_match {
             if self.rule(&id.value).is_none() {
-                problems.push(Diagnostic::spanned(shown, id, format!("`must_not_match`: no rule has id `{}`", id.value)));
+                problems.push(Diagnostic::spanned(
+                    shown,
+                    id,
+                    format!("`must_not_match`: no rule has id `{}`", id.value),
+                ));
             }
             if incident.expect.iter().any(|e| e.rule.value == id.value) {
                 problems.push(Diagnostic::spanned(shown, id, format!("`{}` is both expected and refused", id.value)));
@@ -270,7 +285,8 @@ mod tests {
             ("svc/svc-cause.yaml", CAUSE),
         ];
         files.extend_from_slice(extra);
-        KnowledgeBase::load(KbSource::from_files("<t>", files), LoadOptions::default()).unwrap_or_else(|e| panic!("{e}"))
+        KnowledgeBase::load(KbSource::from_files("<t>", files), LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"))
     }
 
     fn failures(kb: &KnowledgeBase) -> Vec<String> {
@@ -335,7 +351,10 @@ mod tests {
         assert!(has("baselines/variants/typo.yaml:3:"), "{shown:?}");
         assert!(has("baselines/variants/nosource.yaml:2:7: `note`"), "{shown:?}");
         assert!(has("baselines/variants/nobase.yaml:1:7: `base`: no baseline `nowhere`"), "{shown:?}");
-        assert!(has("incidents/wrong.yaml:5:12: `under`: rule `svc-stopped` does not explain `svc-stopped`"), "{shown:?}");
+        assert!(
+            has("incidents/wrong.yaml:5:12: `under`: rule `svc-stopped` does not explain `svc-stopped`"),
+            "{shown:?}"
+        );
         assert!(has("incidents/wrong.yaml:6:11: `expect`: no rule has id `nope`"), "{shown:?}");
     }
 }
