@@ -67,7 +67,7 @@ impl KnowledgeBase {
     }
 
     /// Runs the tests of the selected rules (all when `ids` is empty), the healthy-baseline and
-    /// healthy-variant checks, and the incidents that name a selected rule.
+    /// healthy-variant checks, and the incidents' expectations about the selected rules.
     pub fn run_tests(&self, baselines: &Baselines, ids: &[String]) -> Vec<TestResult> {
         let selected = self.rules().iter().filter(|r| ids.is_empty() || ids.iter().any(|id| id == r.id()));
         let variants = self.healthy_variants(baselines);
@@ -87,7 +87,9 @@ impl KnowledgeBase {
                 let wanted =
                     i.expect.iter().any(|e| named(&e.rule.value)) || i.must_not_match.iter().any(|m| named(&m.value));
                 if wanted {
-                    results.extend(self.incident_checks(incident, baselines));
+                    // Only the expectations about the selected rules (all of them when none is selected).
+                    let checks = self.incident_checks(incident, baselines);
+                    results.extend(checks.into_iter().filter(|r| ids.is_empty() || ids.contains(&r.rule_id)));
                 }
             }
         }
