@@ -363,7 +363,10 @@ pub(crate) fn build_test_snapshot(
     baselines: &Baselines,
 ) -> Result<Snapshot, String> {
     let value = build_test_value(test, baseline, baselines)?;
-    let origin = Path::new(&rule.path).with_extension(format!("yaml#{}", test.name));
+    // The test name becomes part of a file name shown in messages: a path separator in it would make
+    // `with_extension` panic, so it is replaced.
+    let name: String = test.name.chars().map(|c| if std::path::is_separator(c) { '_' } else { c }).collect();
+    let origin = Path::new(&rule.path).with_extension(format!("yaml#{name}"));
     Snapshot::from_value(value, &origin, kb.snapshot_schema())
         .map_err(|e| format!("the test's snapshot is invalid: {e}"))
 }
@@ -515,4 +518,28 @@ pub fn remove_path(root: &mut Value, path: &str) -> Result<(), String> {
         },
     };
     if removed { Ok(()) } else { Err("path does not exist".into()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{KbSource, KnowledgeBase, LoadOptions};
+
+    #[test]
+    fn a_test_name_with_path_separators_does_not_panic() {
+        let rule = "id: r\nversion: 1.0.0\nstatus: stable\ntitle: t\nseverity: info\ncovers: [r]\nsymptom: s\n\
+            cause: c\nwhen: facts.x == 1\nresolution: {summary: r}\ntests:\n\
+              - {name: 'server (local)\\\\ADSYNC or a/b', baseline: b, expect: pass}\n";
+        let base = r#"{"schema_version":1,"collected_at":"2026-11-20T09:30:00Z","collector":{"name":"t","version":"1"},"probes":[],"facts":{"x":2}}"#;
+        let files = [
+            ("kb.yaml", "name: t\nkb_version: 1.0.0\nmin_engine_version: 0.1.0\n"),
+            ("catalog.yaml", "entries: [{slug: r}]\n"),
+            ("baselines/b.json", base),
+            ("a/r.yaml", rule),
+        ];
+        let kb = KnowledgeBase::load(KbSource::from_files("<t>", files), LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));
+        let results = kb.run_tests(&baselines, &[]);
+        assert!(results.iter().all(|r| r.passed), "{:?}", results.iter().map(|r| &r.failure).collect::<Vec<_>>());
+    }
 }
