@@ -419,4 +419,8 @@ pub enum SchemaKind {
     Config,
     /// Waivers files (`--waivers FILE`).
     Waivers,
+    /// Healthy-variant files (`rules/baselines/variants/<name>.yaml`).
+    Variant,
+    /// Incident files (`rules/incidents/<name>.yaml`).
+    Incident,
 }

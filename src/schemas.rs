@@ -22,6 +22,16 @@ pub fn waivers() -> Value {
     generate::<syncdoctor_engine::waiver::WaiversFile>("waivers")
 }
 
+/// Schema of healthy-variant files (`rules/baselines/variants/<name>.yaml`).
+pub fn variant() -> Value {
+    generate::<syncdoctor_engine::variants::VariantFile>("variant")
+}
+
+/// Schema of incident files (`rules/incidents/<name>.yaml`).
+pub fn incident() -> Value {
+    generate::<syncdoctor_engine::variants::IncidentFile>("incident")
+}
+
 /// Schema of fact snapshots (every fact of facts.md, typed).
 pub fn snapshot() -> Value {
     syncdoctor_probes::schema::snapshot_schema()
@@ -50,5 +60,7 @@ pub fn all() -> Vec<(&'static str, Value)> {
         ("report.schema.json", report()),
         ("config.schema.json", config()),
         ("waivers.schema.json", waivers()),
+        ("variant.schema.json", variant()),
+        ("incident.schema.json", incident()),
     ]
 }

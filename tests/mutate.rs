@@ -6,9 +6,10 @@ mod common;
 use common::{stderr, stdout, syncdoctor};
 use serde_json::Value;
 
-/// The bundled knowledge base's score may not fall below this (measured 59.1 %: 1,551 of 2,626
-/// mutants killed). Raise it as tests are added; issue 9's goal is 90.
-const MIN_SCORE: &str = "59";
+/// The bundled knowledge base's score may not fall below this (measured 72.3 %: 2,048 of 2,831
+/// mutants killed, the healthy variants counting as tests). Raise it as tests are added; issue 9's
+/// goal is 90.
+const MIN_SCORE: &str = "72";
 
 #[test]
 fn the_bundled_knowledge_base_keeps_its_mutation_score() {

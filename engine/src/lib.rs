@@ -37,6 +37,7 @@ pub mod select;
 pub mod snapshot;
 pub mod testing;
 pub mod text_file;
+pub mod variants;
 pub mod waiver;
 
 pub use condition::CompiledCondition;

@@ -13,6 +13,7 @@ use crate::kb::{CompiledRule, KnowledgeBase};
 use crate::report::Finding;
 use crate::rule::{Outcome, RuleTest};
 use crate::snapshot::Snapshot;
+use crate::variants::{IncidentFile, Loaded};
 
 /// The result of one rule test.
 #[derive(Debug, Clone)]
@@ -41,7 +42,10 @@ impl KnowledgeBase {
     pub fn baselines(&self) -> Result<Baselines, Error> {
         let mut out = Baselines::new();
         let mut problems = Vec::new();
-        for file in self.source.files.iter().filter(|f| f.path.starts_with("baselines")) {
+        let is_baseline = |p: &Path| {
+            p.extension().is_some_and(|e| e == "json") && p.parent().is_some_and(|d| d == Path::new("baselines"))
+        };
+        for file in self.source.files.iter().filter(|f| is_baseline(&f.path)) {
             let name = file.path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default();
             let shown = self.source.display_path(file);
             match Snapshot::from_text(&file.text, &shown, self.snapshot_schema()) {
@@ -54,11 +58,16 @@ impl KnowledgeBase {
                 Err(e) => problems.push(Diagnostic::file(&shown, e.to_string())),
             }
         }
+        if problems.is_empty()
+            && let Err(p) = self.corpus(&out)
+        {
+            problems.extend(p);
+        }
         if problems.is_empty() { Ok(out) } else { Err(Error::KnowledgeBase(problems)) }
     }
 
-    /// Runs the tests of the selected rules (all when `ids` is empty) and the healthy-baseline
-    /// checks.
+    /// Runs the tests of the selected rules (all when `ids` is empty), the healthy-baseline and
+    /// healthy-variant checks, and the incidents' expectations about the selected rules.
     pub fn run_tests(&self, baselines: &Baselines, ids: &[String]) -> Vec<TestResult> {
         let selected = self.rules().iter().filter(|r| ids.is_empty() || ids.iter().any(|id| id == r.id()));
         let variants = self.healthy_variants(baselines);
@@ -71,7 +80,110 @@ impl KnowledgeBase {
             }
             results.extend(self.healthy_checks(rule, &variants));
         }
+        if let Ok(corpus) = self.corpus(baselines) {
+            for incident in &corpus.incidents {
+                let i = &incident.file;
+                let named = |id: &String| ids.is_empty() || ids.contains(id);
+                let wanted =
+                    i.expect.iter().any(|e| named(&e.rule.value)) || i.must_not_match.iter().any(|m| named(&m.value));
+                if wanted {
+                    // Only the expectations about the selected rules (all of them when none is selected).
+                    let checks = self.incident_checks(incident, baselines);
+                    results.extend(checks.into_iter().filter(|r| ids.is_empty() || ids.contains(&r.rule_id)));
+                }
+            }
+        }
         results
+    }
+
+    /// One result per expectation of an incident: each expected rule matches (nested under its
+    /// `under` rule when one is named), each refused rule does not.
+    fn incident_checks(&self, incident: &Loaded<IncidentFile>, baselines: &Baselines) -> Vec<TestResult> {
+        let i = &incident.file;
+        let label = format!("incident {}", incident.name);
+        let built = build_value(
+            &Changes {
+                patch: i.patch.as_ref(),
+                set: &i.set,
+                remove: &i.remove,
+                collected_at: i.collected_at.as_deref(),
+            },
+            Some(&i.base.value),
+            baselines,
+        )
+        .and_then(|v| {
+            Snapshot::from_value(v, &incident.path, self.snapshot_schema())
+                .map_err(|e| format!("the incident's snapshot is invalid: {e}"))
+        });
+        let snapshot = match built {
+            Ok(s) => s,
+            Err(why) => {
+                let rule_id = i.expect.first().map_or_else(String::new, |e| e.rule.value.clone());
+                return vec![TestResult {
+                    rule_id,
+                    name: label,
+                    expected: "a valid incident snapshot".into(),
+                    finding: None,
+                    passed: false,
+                    failure: Some(why),
+                    snapshot: None,
+                }];
+            }
+        };
+        let report = self.evaluate(&snapshot, &crate::eval::EvalOptions::default());
+        let all = report.all_findings();
+        let find = |id: &str| all.iter().find(|f| f.rule_id == id && f.outcome == Outcome::Match).copied();
+        let outcome_of = |id: &str| {
+            let f = all.iter().find(|f| f.rule_id == id);
+            f.map_or_else(|| "pass or skipped".to_owned(), |f| format!("{}: {}", f.outcome.as_str(), f.message))
+        };
+        let mut out = Vec::new();
+        for e in &i.expect {
+            let id = e.rule.value.as_str();
+            let (expected, failure) = match &e.under {
+                None => {
+                    ("match".to_owned(), find(id).is_none().then(|| format!("expected match, got {}", outcome_of(id))))
+                }
+                Some(parent) => {
+                    let p = parent.value.as_str();
+                    let nested = find(p).is_some_and(|f| {
+                        f.explains.iter().any(|c| c.rule_id == id && c.outcome == Outcome::Match)
+                            || f.also_explains.iter().any(|c| c == id)
+                    });
+                    let failure = if find(id).is_none() {
+                        Some(format!("expected match, got {}", outcome_of(id)))
+                    } else if !nested {
+                        Some(format!("matched, but not nested under `{p}` (`{p}`: {})", outcome_of(p)))
+                    } else {
+                        None
+                    };
+                    (format!("match, nested under {p}"), failure)
+                }
+            };
+            out.push(TestResult {
+                rule_id: id.to_owned(),
+                name: format!("{label}: {id}"),
+                expected,
+                finding: find(id).cloned(),
+                passed: failure.is_none(),
+                failure,
+                snapshot: Some(snapshot.clone()),
+            });
+        }
+        for refused in &i.must_not_match {
+            let id = refused.value.as_str();
+            let failure = find(id).map(|f| format!("expected no match, got match: {}", f.message));
+            out.push(TestResult {
+                rule_id: id.to_owned(),
+                name: format!("{label}: not {id}"),
+                expected: "no match".into(),
+                finding: find(id).cloned(),
+                passed: failure.is_none(),
+                failure,
+                snapshot: Some(snapshot.clone()),
+            });
+        }
+        out
     }
 
     fn run_test(
@@ -142,6 +254,41 @@ impl KnowledgeBase {
                 let snapshot =
                     Snapshot::from_value(snapshot_value, &origin, self.snapshot_schema()).map_err(|e| e.to_string());
                 out.push(HealthyVariant { baseline: name.clone(), label, snapshot });
+            }
+        }
+        // The corpus of legitimate, unusual deployments (`baselines/variants/`); a malformed
+        // file is reported by `baselines()`, which every caller reads first.
+        let corpus = self.corpus(baselines).unwrap_or_default();
+        for variant in &corpus.variants {
+            let v = &variant.file;
+            let changes = Changes {
+                patch: v.patch.as_ref(),
+                set: &v.set,
+                remove: &v.remove,
+                collected_at: v.collected_at.as_deref(),
+            };
+            let built = build_value(&changes, Some(&v.base.value), baselines);
+            let mut forms = Vec::new();
+            match built {
+                Ok(value) => {
+                    if !self.manifest.portable_namespaces.is_empty() {
+                        let mut reduced = value.clone();
+                        if let Some(facts) = reduced.get_mut("facts").and_then(Value::as_object_mut) {
+                            facts.retain(|k, _| self.manifest.portable_namespaces.contains(k));
+                        }
+                        forms.push((format!("healthy variant {}", variant.name), Ok(value)));
+                        forms.push((format!("healthy variant {}, portable facts only", variant.name), Ok(reduced)));
+                    } else {
+                        forms.push((format!("healthy variant {}", variant.name), Ok(value)));
+                    }
+                }
+                Err(why) => forms.push((format!("healthy variant {}", variant.name), Err(why))),
+            }
+            for (label, value) in forms {
+                let snapshot = value.and_then(|v| {
+                    Snapshot::from_value(v, &variant.path, self.snapshot_schema()).map_err(|e| e.to_string())
+                });
+                out.push(HealthyVariant { baseline: v.base.value.clone(), label, snapshot });
             }
         }
         out
@@ -216,7 +363,10 @@ pub(crate) fn build_test_snapshot(
     baselines: &Baselines,
 ) -> Result<Snapshot, String> {
     let value = build_test_value(test, baseline, baselines)?;
-    let origin = Path::new(&rule.path).with_extension(format!("yaml#{}", test.name));
+    // The test name becomes part of a file name shown in messages: a path separator in it would make
+    // `with_extension` panic, so it is replaced.
+    let name: String = test.name.chars().map(|c| if std::path::is_separator(c) { '_' } else { c }).collect();
+    let origin = Path::new(&rule.path).with_extension(format!("yaml#{name}"));
     Snapshot::from_value(value, &origin, kb.snapshot_schema())
         .map_err(|e| format!("the test's snapshot is invalid: {e}"))
 }
@@ -253,20 +403,43 @@ impl KnowledgeBase {
 }
 
 fn build_test_value(test: &RuleTest, baseline: Option<&str>, baselines: &Baselines) -> Result<Value, String> {
+    let changes = Changes {
+        patch: test.patch.as_ref(),
+        set: &test.set,
+        remove: &test.remove,
+        collected_at: test.collected_at.as_deref(),
+    };
+    build_value(&changes, baseline, baselines)
+}
+
+/// The changes a rule test, a healthy variant or an incident makes to its baseline.
+pub(crate) struct Changes<'a> {
+    pub(crate) patch: Option<&'a Value>,
+    pub(crate) set: &'a BTreeMap<String, Value>,
+    pub(crate) remove: &'a [String],
+    pub(crate) collected_at: Option<&'a str>,
+}
+
+/// A baseline with changes applied: the merge patch, then `set`, then `remove`, then `collected_at`.
+pub(crate) fn build_value(
+    changes: &Changes<'_>,
+    baseline: Option<&str>,
+    baselines: &Baselines,
+) -> Result<Value, String> {
     let name = baseline.ok_or("no baseline snapshot available (add baselines/<name>.json)")?;
     let mut value = baselines.get(name).cloned().ok_or_else(|| format!("unknown baseline `{name}`"))?;
     let facts = value.get_mut("facts").ok_or("baseline has no facts")?;
-    if let Some(patch) = &test.patch {
+    if let Some(patch) = changes.patch {
         merge_patch(facts, patch);
     }
-    for (path, v) in &test.set {
+    for (path, v) in changes.set {
         set_path(facts, path, v.clone()).map_err(|e| format!("set `{path}`: {e}"))?;
     }
-    for path in &test.remove {
+    for path in changes.remove {
         remove_path(facts, path).map_err(|e| format!("remove `{path}`: {e}"))?;
     }
-    if let Some(at) = &test.collected_at {
-        value["collected_at"] = Value::String(at.clone());
+    if let Some(at) = changes.collected_at {
+        value["collected_at"] = Value::String(at.to_owned());
     }
     Ok(value)
 }
@@ -345,4 +518,28 @@ pub fn remove_path(root: &mut Value, path: &str) -> Result<(), String> {
         },
     };
     if removed { Ok(()) } else { Err("path does not exist".into()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::{KbSource, KnowledgeBase, LoadOptions};
+
+    #[test]
+    fn a_test_name_with_path_separators_does_not_panic() {
+        let rule = "id: r\nversion: 1.0.0\nstatus: stable\ntitle: t\nseverity: info\ncovers: [r]\nsymptom: s\n\
+            cause: c\nwhen: facts.x == 1\nresolution: {summary: r}\ntests:\n\
+              - {name: 'server (local)\\\\ADSYNC or a/b', baseline: b, expect: pass}\n";
+        let base = r#"{"schema_version":1,"collected_at":"2026-11-20T09:30:00Z","collector":{"name":"t","version":"1"},"probes":[],"facts":{"x":2}}"#;
+        let files = [
+            ("kb.yaml", "name: t\nkb_version: 1.0.0\nmin_engine_version: 0.1.0\n"),
+            ("catalog.yaml", "entries: [{slug: r}]\n"),
+            ("baselines/b.json", base),
+            ("a/r.yaml", rule),
+        ];
+        let kb = KnowledgeBase::load(KbSource::from_files("<t>", files), LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));
+        let results = kb.run_tests(&baselines, &[]);
+        assert!(results.iter().all(|r| r.passed), "{:?}", results.iter().map(|r| &r.failure).collect::<Vec<_>>());
+    }
 }

@@ -292,3 +292,33 @@ fn the_entra_connector_identity_type_is_read() {
         assert_eq!(json_of(&facts)["connect"].get("entra_connector_identity"), Some(&expected), "{stdout}");
     }
 }
+
+/// A DirSync host has no ADSync module: the Connect area says `connect.installed: false` and reads
+/// the run history from the FIM service's WMI provider (`MIIS_RunHistory`) into `dirsync.runs[]`.
+#[test]
+fn a_dirsync_host_gives_its_run_history_from_wmi() {
+    use syncdoctor_probes::windows::{CommandOutput, Outputs, assemble};
+    assert!(Area::Connect.commands().iter().any(|c| c.key == "dirsync_runs"));
+    let missing =
+        "The specified module 'ADSync' was not loaded because no valid module file was found in any module directory.";
+    let mut outputs = Outputs::new();
+    for key in ["scheduler", "global_settings", "auto_upgrade", "running_connector", "connectors", "runs"] {
+        outputs.insert(
+            key.into(),
+            CommandOutput { stdout: String::new(), exit_code: Some(1), error: Some(missing.into()) },
+        );
+    }
+    let wmi = r#"[{ "ConnectorName": "SourceAD", "RunProfileName": "Delta Import Delta Sync", "RunNumber": 4711,
+        "Result": "Stopped-Server-Down", "IsRunComplete": true, "StartDate": "2026-11-20T06:52:10.0000000Z",
+        "EndDate": "2026-11-20T06:52:41.0000000Z", "Steps": [] }]"#;
+    outputs.insert("dirsync_runs".into(), CommandOutput { stdout: wmi.into(), exit_code: Some(0), error: None });
+    let (facts, problems) = assemble(Area::Connect, &outputs, None);
+    assert!(problems.is_empty(), "{problems:?}");
+    let facts = json_of(&facts);
+    assert_eq!(facts["connect"]["installed"], json!(false));
+    let run = &facts["dirsync"]["runs"][0];
+    assert_eq!(run["connector"], json!("SourceAD"));
+    assert_eq!(run["result"], json!("Stopped-Server-Down"));
+    assert_eq!(run["complete"], json!(true));
+    assert_eq!(run["steps"], json!([]));
+}

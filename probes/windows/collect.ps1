@@ -64,6 +64,9 @@ Import-Module ADSync -ErrorAction Stop; if (Get-Command Get-ADSyncEntraConnector
     'runs' = @'
 Import-Module ADSync -ErrorAction Stop; ConvertTo-Json -Depth 4 -InputObject @(Get-ADSyncRunProfileResult -NumberRequested 200 | ForEach-Object { [pscustomobject]@{ ConnectorName = $_.ConnectorName; RunProfileName = $_.RunProfileName; RunNumber = $_.RunNumber; Result = $_.Result; IsRunComplete = $_.IsRunComplete; StartDate = $_.StartDate.ToUniversalTime().ToString('o'); EndDate = $_.EndDate.ToUniversalTime().ToString('o'); Steps = @($_.RunStepResults | ForEach-Object { [pscustomobject]@{ StepResult = $_.StepResult; Type = "$($_.StepDefinition.Type)"; ImportErrors = @($_.ConnectorDiscoveryErrors).Count; SyncErrors = @($_.SyncErrors.SyncError).Count; ExportErrors = @($_.ConnectorCountersErrors).Count } }) } })
 '@
+    'dirsync_runs' = @'
+ConvertTo-Json -Depth 3 -InputObject @(Get-CimInstance -Namespace root\MicrosoftIdentityIntegrationServer -ClassName MIIS_RunHistory -ErrorAction Stop | Sort-Object RunStartTime -Descending | Select-Object -First 200 | ForEach-Object { [pscustomobject]@{ ConnectorName = $_.MaName; RunProfileName = $_.RunProfile; RunNumber = $_.RunNumber; Result = $_.RunStatus; IsRunComplete = ($_.RunStatus -ne 'in-progress'); StartDate = ([datetime]::SpecifyKind([datetime]$_.RunStartTime, 'Utc')).ToString('o'); EndDate = $(if ($_.RunEndTime) { ([datetime]::SpecifyKind([datetime]$_.RunEndTime, 'Utc')).ToString('o') } else { $null }); Steps = @() } })
+'@
     'computer' = @'
 $cs = Get-CimInstance -ClassName Win32_ComputerSystem; $os = Get-CimInstance -ClassName Win32_OperatingSystem; ConvertTo-Json -InputObject ([pscustomobject]@{ Name = $cs.Name; Domain = $cs.Domain; PartOfDomain = $cs.PartOfDomain; DomainRole = $cs.DomainRole; TotalPhysicalMemory = $cs.TotalPhysicalMemory; Caption = $os.Caption; Version = $os.Version; BuildNumber = $os.BuildNumber; PSVersion = "$($PSVersionTable.PSVersion)" })
 '@

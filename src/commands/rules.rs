@@ -287,6 +287,11 @@ fn test(cli: &Cli, ids: &[String], select: &SelectArgs, coverage: bool) -> Resul
     }
     let rules: BTreeSet<&str> = results.iter().map(|r| r.rule_id.as_str()).collect();
     println!("rules test: {} rules", rules.len());
+    let incidents: BTreeSet<&str> =
+        results.iter().filter_map(|r| r.name.strip_prefix("incident ")?.split(':').next()).collect();
+    let variants: BTreeSet<&str> =
+        results.iter().filter_map(|r| r.name.strip_prefix("healthy variant ")?.split(',').next()).collect();
+    println!("healthy variants: {}, incidents: {}", variants.len(), incidents.len());
     println!("{} passed, {} failed", results.len() - failed.len(), failed.len());
     Ok(if failed.is_empty() { exit::OK } else { exit::FOUND })
 }

@@ -1,4 +1,4 @@
-//! `syncdoctor schema rule|snapshot|report|kb|config|waivers`.
+//! `syncdoctor schema rule|snapshot|report|kb|config|waivers|variant|incident`.
 
 use crate::cli::SchemaKind;
 use crate::{CliError, exit, schemas};
@@ -12,6 +12,8 @@ pub fn run(which: SchemaKind) -> Result<u8, CliError> {
         SchemaKind::Kb => schemas::kb(),
         SchemaKind::Config => schemas::config(),
         SchemaKind::Waivers => schemas::waivers(),
+        SchemaKind::Variant => schemas::variant(),
+        SchemaKind::Incident => schemas::incident(),
     };
     let text = serde_json::to_string_pretty(&schema).map_err(|e| CliError::Io(e.to_string()))?;
     println!("{text}");

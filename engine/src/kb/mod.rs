@@ -406,12 +406,13 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(
     }
 }
 
-/// A rule file is a YAML file one folder deep, outside `data/` and `baselines/`.
+/// A rule file is a YAML file one folder deep, outside `data/`, `baselines/` and `incidents/`
+/// (healthy variants live in `baselines/variants/`).
 fn is_rule_file(path: &Path) -> bool {
     let parts: Vec<_> = path.components().collect();
     let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     let top = parts.first().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
-    yaml && parts.len() == 2 && top != "data" && top != "baselines"
+    yaml && parts.len() == 2 && top != "data" && top != "baselines" && top != crate::variants::INCIDENTS_DIR
 }
 
 /// Reference data: each `data/<name>.yaml` becomes `data.<name>`.

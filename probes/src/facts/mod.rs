@@ -13,6 +13,7 @@ pub mod ad;
 pub mod cloudsync_agent;
 pub mod connect;
 pub mod dataquality;
+pub mod dirsync;
 pub mod entra;
 pub mod eventlog;
 pub mod fleet;
@@ -71,6 +72,9 @@ pub struct Facts {
     /// Connect Sync engine.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connect: Option<connect::Connect>,
+    /// DirSync engine (run history from its WMI provider).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dirsync: Option<dirsync::DirSync>,
     /// LocalDB instance behind Connect Sync.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub localdb: Option<localdb::LocalDb>,

@@ -10,7 +10,7 @@
 //! | probe | facts |
 //! |---|---|
 //! | `windows.services` | `services.<key>.{present,name,display_name,state,start_mode,logon_account,logon_account_kind,win32_exit_code,service_exit_code}` |
-//! | `windows.connect` | `connect.{installed,scheduler,global_settings,auto_upgrade,running_connector,connectors[],runs[]}` |
+//! | `windows.connect` | `connect.{installed,scheduler,global_settings,auto_upgrade,running_connector,connectors[],runs[]}`; on a DirSync host `dirsync.runs[]` (WMI `MIIS_RunHistory`) |
 //! | `windows.host` | `host.{name,fqdn,domain_joined,is_domain_controller,os,memory_bytes,locale,tls,dotnet,powershell}`, `connect.database` |
 //! | `windows.user_rights` | `user_rights.se_*` (secedit export) |
 //! | `windows.eventlog` | `eventlog.{window_hours,queried,events}` (last 7 days) |
@@ -28,6 +28,7 @@ use crate::error::ProbeError;
 use crate::facts::Facts;
 use crate::facts::Known;
 use crate::facts::connect::{Connect, ConnectorKind};
+use crate::facts::dirsync::DirSync;
 use crate::facts::eventlog::{EventLog, EventQuery, LogName};
 use crate::facts::host::{Host, PowerShell};
 use crate::facts::services::Services;
@@ -45,6 +46,10 @@ const CONNECT_COMMANDS: &[&str] = &[
     "runs",
 ];
 
+/// The DirSync run history (the FIM synchronization service's WMI provider), read by the Connect area:
+/// a DirSync host has no ADSync module.
+const DIRSYNC_RUNS: &str = "dirsync_runs";
+
 /// One command a Windows probe runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct CommandSpec {
@@ -58,7 +63,7 @@ pub struct CommandSpec {
 pub const SC_QC_SERVICES: [&str; 2] = ["ADSync", "AADConnectProvisioningAgent"];
 
 /// Every command, in the order `collect.ps1` runs them.
-pub const COMMANDS: [CommandSpec; 14] = [
+pub const COMMANDS: [CommandSpec; 15] = [
     CommandSpec {
         key: "services",
         script: r#"$names = 'ADSync','AADConnectProvisioningAgent','AADConnectAgentUpdater','FIMSynchronizationService','MSSQL$MOSONLINE','MSOnlineSyncScheduler'; ConvertTo-Json -Depth 2 -InputObject @(Get-CimInstance -ClassName Win32_Service | Where-Object { $names -contains $_.Name } | Select-Object Name,DisplayName,State,StartMode,StartName,ExitCode,ServiceSpecificExitCode)"#,
@@ -95,6 +100,10 @@ pub const COMMANDS: [CommandSpec; 14] = [
     CommandSpec {
         key: "runs",
         script: r#"Import-Module ADSync -ErrorAction Stop; ConvertTo-Json -Depth 4 -InputObject @(Get-ADSyncRunProfileResult -NumberRequested 200 | ForEach-Object { [pscustomobject]@{ ConnectorName = $_.ConnectorName; RunProfileName = $_.RunProfileName; RunNumber = $_.RunNumber; Result = $_.Result; IsRunComplete = $_.IsRunComplete; StartDate = $_.StartDate.ToUniversalTime().ToString('o'); EndDate = $_.EndDate.ToUniversalTime().ToString('o'); Steps = @($_.RunStepResults | ForEach-Object { [pscustomobject]@{ StepResult = $_.StepResult; Type = "$($_.StepDefinition.Type)"; ImportErrors = @($_.ConnectorDiscoveryErrors).Count; SyncErrors = @($_.SyncErrors.SyncError).Count; ExportErrors = @($_.ConnectorCountersErrors).Count } }) } })"#,
+    },
+    CommandSpec {
+        key: "dirsync_runs",
+        script: r#"ConvertTo-Json -Depth 3 -InputObject @(Get-CimInstance -Namespace root\MicrosoftIdentityIntegrationServer -ClassName MIIS_RunHistory -ErrorAction Stop | Sort-Object RunStartTime -Descending | Select-Object -First 200 | ForEach-Object { [pscustomobject]@{ ConnectorName = $_.MaName; RunProfileName = $_.RunProfile; RunNumber = $_.RunNumber; Result = $_.RunStatus; IsRunComplete = ($_.RunStatus -ne 'in-progress'); StartDate = ([datetime]::SpecifyKind([datetime]$_.RunStartTime, 'Utc')).ToString('o'); EndDate = $(if ($_.RunEndTime) { ([datetime]::SpecifyKind([datetime]$_.RunEndTime, 'Utc')).ToString('o') } else { $null }); Steps = @() } })"#,
     },
     CommandSpec {
         key: "computer",
@@ -256,7 +265,13 @@ impl Area {
     pub fn commands(self) -> Vec<CommandSpec> {
         let keys: &[&str] = match self {
             Self::Services => &["services", "sc_qc.ADSync", "sc_qc.AADConnectProvisioningAgent"],
-            Self::Connect => CONNECT_COMMANDS,
+            Self::Connect => {
+                return COMMANDS
+                    .iter()
+                    .filter(|c| CONNECT_COMMANDS.contains(&c.key) || c.key == DIRSYNC_RUNS)
+                    .copied()
+                    .collect();
+            }
             Self::Host => &["computer", "registry", "execution_policy"],
             Self::UserRights => &["user_rights"],
             Self::EventLog => return vec![EVENTLOG],
@@ -324,6 +339,10 @@ pub fn assemble(area: Area, outputs: &Outputs, host: Option<&str>) -> (Facts, Ve
             let present: Vec<&CommandOutput> = keys.iter().filter_map(|k| outputs.get(*k)).collect();
             if !present.is_empty() && present.iter().all(|o| o.module_missing()) {
                 facts.connect = Some(Connect { installed: known(false), ..Connect::default() });
+                // No ADSync module: a DirSync host keeps its run history in the FIM service's WMI provider.
+                if let Some(v) = parsed(DIRSYNC_RUNS) {
+                    facts.dirsync = Some(DirSync { runs: Some(parse::runs(&v, &BTreeMap::new())) });
+                }
                 return (facts, problems);
             }
             let mut connect = Connect {
@@ -475,7 +494,7 @@ impl Probe for WindowsProbe {
     fn provides(&self) -> &[&str] {
         match self.area {
             Area::Services => &["services"],
-            Area::Connect => &["connect"],
+            Area::Connect => &["connect", "dirsync"],
             Area::Host => &["host", "connect.database"],
             Area::UserRights => &["user_rights"],
             Area::EventLog => &["eventlog"],
