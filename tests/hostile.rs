@@ -168,6 +168,19 @@ fn a_yaml_past_the_reader_limits_is_named_in_plain_words_with_its_place() {
 }
 
 #[test]
+fn a_yaml_snapshot_schema_violation_is_located_like_a_json_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wrong-type.yaml");
+    let text = "schema_version: 1\ncollected_at: \"2026-11-20T09:30:00Z\"\ncollector: {name: t, version: \"1\"}\n\
+                probes: []\nfacts:\n  services:\n    adsync:\n      present: true\n      state: 7\n";
+    std::fs::write(&path, text).unwrap();
+    let (code, err) = diagnose(&path.to_string_lossy());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains(&format!("{}:9:14: ", path.display())), "the wrong value is not located at 9:14: {err}");
+    assert!(err.contains("/facts/services/adsync/state"), "{err}");
+}
+
+#[test]
 fn a_yaml_syntax_error_says_where_once() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bad.yaml");

@@ -13,7 +13,7 @@ use crate::envelope::{Collector, ProbeRun, Provenance, SNAPSHOT_SCHEMA_VERSION};
 use crate::error::{Error, Result};
 use crate::facts::schema_view::{TreeJson, TreeNode};
 use crate::facts::tree::{FactTree, Node};
-use crate::locate::locate_pointer;
+use crate::locate::{YamlLocations, locate_pointer};
 
 /// Most schema violations reported (each with its line and column) for one snapshot.
 const MAX_LOCATED_VIOLATIONS: usize = 50;
@@ -113,8 +113,14 @@ impl Snapshot {
                 Error::Snapshot(vec![Diagnostic::at(origin, e.line() as u64, e.column() as u64, json_message(&e))])
             })?
         };
+        // YAML is read again with node locations only when there is a violation to place.
+        let yaml = std::cell::OnceCell::new();
         let locate = |pointer: &str| {
-            if is_yaml { None } else { locate_pointer(text, pointer) }
+            if is_yaml {
+                yaml.get_or_init(|| YamlLocations::new(text)).locate(pointer)
+            } else {
+                locate_pointer(text, pointer)
+            }
         };
         Self::from_document(document, origin, schema, &locate)
     }
