@@ -56,7 +56,8 @@ impl TlsJudge {
             return Err("no CERTIFICATE block in the extra roots".into());
         }
         for der in ders {
-            let anchor = webpki::anchor_from_trusted_cert(&der).map_err(|e| format!("bad extra root certificate: {e}"))?;
+            let anchor =
+                webpki::anchor_from_trusted_cert(&der).map_err(|e| format!("bad extra root certificate: {e}"))?;
             self.anchors.push(anchor.to_owned());
         }
         Ok(self)
