@@ -6,10 +6,10 @@ mod common;
 use common::{stderr, stdout, syncdoctor};
 use serde_json::Value;
 
-/// The bundled knowledge base's score may not fall below this (measured 72.3 %: 2,048 of 2,831
-/// mutants killed, the healthy variants counting as tests). Raise it as tests are added; issue 9's
-/// goal is 90.
-const MIN_SCORE: &str = "72";
+/// The bundled knowledge base's score may not fall below this (measured 90.0 %: 2,515 of 2,793
+/// mutants killed, the healthy variants and incidents counting as tests; issue 9's goal). A rule
+/// change that lowers it needs tests that pin the new clause.
+const MIN_SCORE: &str = "90";
 
 #[test]
 fn the_bundled_knowledge_base_keeps_its_mutation_score() {

@@ -55,7 +55,9 @@ fn a_c_program_loads_evaluates_and_frees() {
     names.sort();
     assert!(names.len() >= 3, "scenarios found: {names:?}");
     for snapshot in &names {
-        let run = Command::new(&out).arg(snapshot).output().expect("run the C program");
+        // The library just built, not an older copy cargo's LD_LIBRARY_PATH may list first
+        // (`target/debug/` keeps the one of the last `cargo build`).
+        let run = Command::new(&out).arg(snapshot).env("LD_LIBRARY_PATH", lib_dir).output().expect("run the C program");
         let stderr = String::from_utf8_lossy(&run.stderr);
         assert!(run.status.success(), "smoke failed on {}: {stderr}", snapshot.display());
         let stdout = String::from_utf8(run.stdout).expect("UTF-8 output");
