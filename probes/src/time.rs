@@ -108,8 +108,18 @@ pub fn timespan_seconds(text: &str) -> Option<u64> {
     // Whole seconds only; a TimeSpan's fraction is below the resolution of the facts.
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let seconds = seconds.max(0.0).trunc() as u64;
-    Some(days * 86_400 + hours * 3_600 + minutes * 60 + seconds)
+    // A value past what a TimeSpan holds (about 29,000 years) is not a duration: unknown, never
+    // a wrapped-around number (found by the `powershell_json` fuzz target).
+    let total = days
+        .checked_mul(86_400)?
+        .checked_add(hours.checked_mul(3_600)?)?
+        .checked_add(minutes.checked_mul(60)?)?
+        .checked_add(seconds)?;
+    (total <= MAX_TIMESPAN_SECONDS).then_some(total)
 }
+
+/// The longest .NET `TimeSpan` in whole seconds (`TimeSpan.MaxValue`, 10,675,199 days).
+const MAX_TIMESPAN_SECONDS: u64 = i64::MAX as u64 / 10_000_000;
 
 /// Milliseconds between two RFC 3339 timestamps (`later - earlier`), if both parse.
 #[must_use]
@@ -123,6 +133,17 @@ pub fn millis_between(earlier: &str, later: &str) -> Option<i64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn timespans_past_the_largest_are_unknown_not_wrapped() {
+        assert_eq!(timespan_seconds("00:30:00"), Some(1_800));
+        assert_eq!(timespan_seconds("7.00:00:00"), Some(604_800));
+        assert_eq!(timespan_seconds("10675199.02:48:05"), Some(922_337_203_685));
+        assert_eq!(timespan_seconds("10675199.02:48:06"), None);
+        // The fuzz target's input (fuzz/artifacts/powershell_json/crash-3c273cc3…): it overflowed.
+        assert_eq!(timespan_seconds("011111111111111110:30:00"), None);
+        assert_eq!(timespan_seconds("18446744073709551615.00:00:00"), None);
+    }
 
     #[test]
     fn filetimes_convert_and_never_is_none() {
