@@ -5,15 +5,16 @@
 //! loop over a list and the parameter of a closure passed to a list method (`filter`, `any`, `all`,
 //! `count`, `find`, `map`, `count_where`) stand for an element (`[]`). `let` bindings and
 //! re-assignments carry paths into variables (a variable assigned twice stands for both), closures
-//! carry the paths they capture, and a script function (`fn f(x)`) is analysed with its parameters
-//! bound to what each call passes. `has("a.b")` is a read of `a.b`. List helpers that return items of
-//! their list (`filter`, `select_where`, `reject_where`, `matched`, `unmatched`, `duplicates`,
-//! `to_array`) keep its path, and `find` gives an element.
+//! carry the paths they capture, and a script function (`fn f(x)`) is analysed on its own body with
+//! its parameters bound to what each call passes (the call stands for what the function returns).
+//! `has("a.b")` is a read of `a.b`. List helpers that return items of their list (`filter`,
+//! `select_where`, `reject_where`, `matched`, `unmatched`, `duplicates`, `to_array`) keep its path,
+//! and `find` gives an element.
 //!
 //! Anything else (a computed index, a map built by the condition) stands for nothing: the analysis
 //! may miss a read, but every read it reports is one the condition can perform.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use rhai::{AST, ASTNode, Expr, FnCallExpr, FnPtr, Position, Stmt};
 
@@ -73,7 +74,8 @@ pub(crate) fn reads(ast: &AST) -> Vec<Read> {
             ("data".to_owned(), vec![Val::Fact(Root::Data, FactPath::root())]),
         ]],
         depth: 0,
-        analysed: HashSet::new(),
+        analysed: HashMap::new(),
+        returned: Vec::new(),
     };
     analyzer.block(ast.statements());
     analyzer.reads.into_iter().collect()
@@ -98,13 +100,18 @@ pub(crate) struct Function {
     pub(crate) body: Vec<Stmt>,
 }
 
-/// The script functions and closures of an AST by name and arity.
-pub(crate) fn functions(ast: &AST) -> HashMap<(String, usize), Function> {
-    let mut out = HashMap::new();
+/// The script functions and closures of an AST by name and arity, in that order (so that choosing
+/// among overloads never depends on a hash seed).
+pub(crate) fn functions(ast: &AST) -> BTreeMap<(String, usize), Function> {
+    let mut out = BTreeMap::new();
     for f in ast.iter_fn_def() {
         let (name, arity) = (f.name.to_string(), f.params.len());
         // An AST holding only this function: its top-level walk is exactly the body's statements.
-        let only = ast.clone_functions_only_filtered(|_, _, _, n, a| n == name && a == arity);
+        // (Not `clone_functions_only_filtered`: in Rhai 1.27 its filter is skipped when the new
+        // module starts empty, so every function's body would be analysed as this one's.)
+        let mut module = rhai::Module::new();
+        module.set_script_fn(f.clone());
+        let only = AST::new_from_module(module);
         let mut body = Vec::new();
         only.walk(&mut |path: &[ASTNode]| {
             if let [ASTNode::Stmt(stmt)] = path {
@@ -151,12 +158,15 @@ const RETURNS_ITEMS: &[&str] =
     &["filter", "to_array", "select_where", "reject_where", "matched", "unmatched", "duplicates", "retain"];
 
 struct Analyzer<'a> {
-    functions: &'a HashMap<(String, usize), Function>,
+    functions: &'a BTreeMap<(String, usize), Function>,
     reads: BTreeSet<Read>,
     frames: Vec<Vec<(String, Vec<Val>)>>,
     depth: usize,
-    /// Function analyses already done (name, arity and bound values), so each is done once.
-    analysed: HashSet<String>,
+    /// Function analyses already done (name, arity and bound values) with what each call returns,
+    /// so each is done once.
+    analysed: HashMap<String, Vec<Val>>,
+    /// What the `return` statements of the function being analysed give.
+    returned: Vec<Val>,
 }
 
 impl Analyzer<'_> {
@@ -261,7 +271,12 @@ impl Analyzer<'_> {
                 Vec::new()
             }
             Stmt::Expr(e) => self.expr(e),
-            Stmt::Return(Some(e), ..) | Stmt::BreakLoop(Some(e), ..) => {
+            Stmt::Return(Some(e), ..) => {
+                let value = self.expr(e);
+                union(&mut self.returned, value);
+                Vec::new()
+            }
+            Stmt::BreakLoop(Some(e), ..) => {
                 self.expr(e);
                 Vec::new()
             }
@@ -422,8 +437,7 @@ impl Analyzer<'_> {
                 .collect();
         }
         if self.functions.contains_key(&(name.to_owned(), args.len())) {
-            self.run_function(name, args.len(), args.clone());
-            return Vec::new();
+            return self.run_function(name, args.len(), args.clone());
         }
         if args.is_empty() {
             return Vec::new();
@@ -454,7 +468,12 @@ impl Analyzer<'_> {
     }
 
     fn run_closure(&mut self, name: &str, captured: &[Vec<Val>], element: Option<Vec<Val>>) {
-        let arity = self.functions.keys().filter(|(n, a)| n == name && *a >= captured.len()).map(|(_, a)| *a).next();
+        // A function pointer may name a script function with several arities: the one taking the
+        // captured values plus the element when there is one, otherwise the smallest that fits.
+        let wanted = captured.len() + usize::from(element.is_some());
+        let arities = || self.functions.range((name.to_owned(), captured.len())..).take_while(|((n, _), _)| n == name);
+        let arity =
+            arities().map(|((_, a), _)| *a).find(|a| *a == wanted).or_else(|| arities().map(|((_, a), _)| *a).next());
         let Some(arity) = arity else { return };
         let mut args: Vec<Vec<Val>> = captured.to_vec();
         if arity > args.len() {
@@ -464,20 +483,30 @@ impl Analyzer<'_> {
         self.run_function(name, arity, args);
     }
 
-    /// Analyses a function's body with its parameters bound (once per distinct binding).
-    fn run_function(&mut self, name: &str, arity: usize, args: Vec<Vec<Val>>) {
+    /// Analyses a function's body with its parameters bound (once per distinct binding) and gives
+    /// what a call returns: its last statement's value and every `return`.
+    fn run_function(&mut self, name: &str, arity: usize, args: Vec<Vec<Val>>) -> Vec<Val> {
         let functions = self.functions;
-        let Some(f) = functions.get(&(name.to_owned(), arity)) else { return };
+        let Some(f) = functions.get(&(name.to_owned(), arity)) else { return Vec::new() };
         let key = format!("{name}/{arity}:{args:?}");
-        if self.depth >= MAX_DEPTH || !self.analysed.insert(key) {
-            return;
+        if let Some(done) = self.analysed.get(&key) {
+            return done.clone();
         }
+        if self.depth >= MAX_DEPTH {
+            return Vec::new();
+        }
+        // A recursive call with the same binding sees nothing returned yet.
+        self.analysed.insert(key.clone(), Vec::new());
         let frame: Vec<(String, Vec<Val>)> = f.params.iter().cloned().zip(args).collect();
         let saved = std::mem::replace(&mut self.frames, vec![frame]);
+        let saved_returned = std::mem::take(&mut self.returned);
         self.depth += 1;
-        self.block(&f.body);
+        let mut value = self.block(&f.body);
         self.depth -= 1;
+        union(&mut value, std::mem::replace(&mut self.returned, saved_returned));
         self.frames = saved;
+        self.analysed.insert(key, value.clone());
+        value
     }
 }
 
@@ -576,5 +605,63 @@ mod tests {
     fn has_points_inside_its_string_and_comments_are_not_reads() {
         let found = read_paths("// facts.no.comment\nhas(\"host.name\")");
         assert_eq!(found, ["facts.host.name@2:6"]);
+    }
+}
+
+#[cfg(test)]
+mod determinism {
+    use super::*;
+
+    /// The reads of `script`, analysed `times` times (each analysis builds its own maps).
+    fn distinct_analyses(script: &str, times: usize) -> BTreeSet<Vec<Read>> {
+        let engine = crate::sandbox::build_engine(&crate::sandbox::Limits::default());
+        let ast = engine.compile_with_scope(&crate::kb::scope_template(), script).unwrap_or_else(|e| panic!("{e}"));
+        (0..times).map(|_| reads(&ast)).collect()
+    }
+
+    #[test]
+    fn a_script_functions_result_keeps_the_paths_it_returns() {
+        let script = "fn recent(events, ids) { if ids.is_empty() { return []; } events.filter(|e| e.id in ids) }\n\
+                      fn first(list) { return list[0]; }\n\
+                      recent(facts.eventlog.events, [6900]).any(|e| e.time > \"x\") && first(facts.connect.runs).result == \"y\"";
+        let paths: Vec<String> = reads_once(script).into_iter().map(|r| r.path.to_string()).collect();
+        for expected in ["eventlog.events[].id", "eventlog.events[].time", "connect.runs[].result"] {
+            assert!(paths.iter().any(|p| p == expected), "{expected} not in {paths:?}");
+        }
+    }
+
+    fn reads_once(script: &str) -> Vec<Read> {
+        distinct_analyses(script, 1).into_iter().next().unwrap_or_default()
+    }
+
+    #[test]
+    fn a_function_pointer_to_an_overloaded_function_takes_the_arity_that_fits() {
+        let script = "fn pick(x) { x.one }\nfn pick(x, y) { y.two }\nfn pick(x, y, z) { z.three }\n\
+                      facts.host.items.any(Fn(\"pick\"))";
+        let analyses = distinct_analyses(script, 20);
+        assert_eq!(analyses.len(), 1, "{analyses:#?}");
+        let paths: Vec<String> = analyses.into_iter().flatten().map(|r| r.path.to_string()).collect();
+        assert!(paths.contains(&"host.items[].one".to_owned()), "{paths:?}");
+        // Each overload is analysed on its own body only.
+        assert!(!paths.iter().any(|p| p.contains("two") || p.contains("three")), "{paths:?}");
+    }
+
+    #[test]
+    fn a_captured_local_named_like_another_closures_parameter_reads_the_same_every_time() {
+        let script = "let c = facts.ad.accounts.ad_connector;\n\
+                      let ads = facts.connect.connectors.filter(|c| c.kind == \"ad\");\n\
+                      ads.any(|x| x.account_user == c.upn) && facts.connect.runs.any(|r| ads.any(|c| c.name == r.connector))";
+        let analyses = distinct_analyses(script, 20);
+        assert_eq!(analyses.len(), 1, "{analyses:#?}");
+        let paths: Vec<String> = analyses.into_iter().flatten().map(|r| r.path.to_string()).collect();
+        for expected in
+            ["ad.accounts.ad_connector.upn", "connect.connectors[].account_user", "connect.runs[].connector"]
+        {
+            assert!(paths.iter().any(|p| p == expected), "{expected} not in {paths:?}");
+        }
+        // `c.kind` and `c.name` belong to closures whose `c` is a connector, not the captured account.
+        for wrong in ["ad.accounts.ad_connector.kind", "ad.accounts.ad_connector.name"] {
+            assert!(!paths.iter().any(|p| p == wrong), "{wrong} in {paths:?}");
+        }
     }
 }
