@@ -20,6 +20,12 @@ pub struct Cli {
     /// Knowledge base folder to use instead of the bundled one.
     #[arg(long, global = true, value_name = "DIR", env = "SYNCDOCTOR_RULES")]
     pub rules: Option<PathBuf>,
+    /// Refuse a knowledge base in which any rule file has a problem (exit 2), as CI should. Without
+    /// it, `diagnose`, `replay`, `explain` and `diff` leave a broken rule file out, warn on standard
+    /// error and show the rule as an `error` in the report while every other rule runs; the
+    /// authoring verbs (`rules lint|test|mutate|docs`) are always strict.
+    #[arg(long, global = true)]
+    pub strict: bool,
     /// Largest input file read (snapshot, rules, waivers, imports): bytes, or with a unit such as
     /// 512M or 2G (powers of 1024). A larger file is refused with exit 2 before it is read; a
     /// snapshot needs about 3 to 4 times its size in memory.

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use syncdoctor_engine::{KbSource, KnowledgeBase};
+use syncdoctor_engine::{KbSource, KnowledgeBase, LoadOptions};
 
 use crate::CliError;
 use crate::cli::Cli;
@@ -13,9 +13,23 @@ pub fn source(cli: &Cli) -> Result<KbSource, CliError> {
     Ok(syncdoctor_bundled::source(cli.rules.as_deref())?)
 }
 
-/// Loads and compiles the knowledge base, with the snapshot schema for validation and path checks.
+/// Loads and compiles the knowledge base, with the snapshot schema for validation and path checks:
+/// leniently (a broken rule file is left out, with a warning on standard error, and shows as an
+/// `error` finding) unless `--strict` is given.
 pub fn load(cli: &Cli) -> Result<KnowledgeBase, CliError> {
-    Ok(KnowledgeBase::load(source(cli)?, syncdoctor_bundled::load_options())?)
+    let options = LoadOptions { lenient: !cli.strict, ..syncdoctor_bundled::load_options() };
+    let kb = KnowledgeBase::load(source(cli)?, options)?;
+    for broken in kb.broken_rules() {
+        eprintln!(
+            "syncdoctor: warning: rule `{}` left out: its file has {} (it shows as an error in the report; `syncdoctor rules lint` lists every problem, `--strict` refuses such a knowledge base):",
+            broken.id,
+            crate::render::plural(broken.problems.len(), "problem"),
+        );
+        for problem in &broken.problems {
+            eprintln!("  {problem}");
+        }
+    }
+    Ok(kb)
 }
 
 /// The knowledge-base folder the authoring verbs (`rules new|test|lint|docs`) work on: `--rules DIR`

@@ -124,6 +124,52 @@ fn rule_file_problems_are_located() {
     assert!(err.contains("whne"), "{err}");
 }
 
+/// The lenient tier (issue 10): one broken rule file leaves the other rules running and shows as
+/// an `error` finding naming the file, line and column; `--strict` and `rules lint` refuse it.
+#[test]
+fn a_broken_rule_file_is_left_out_and_reported_while_every_other_rule_runs() {
+    // A typo in Rhai: the condition does not compile.
+    let (_dir, rules, _) = rules_with_edit("service/adsync-service-stopped.yaml", |rule| {
+        rule.replacen("when: |\n", "when: |\n  let = 1;\n", 1)
+    });
+    let rules = rules.to_str().expect("utf8");
+    let example = "examples/expired-service-account-password.json";
+    let out = syncdoctor(&["--rules", rules, "diagnose", example, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "the other rules still find the incident: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("rule `adsync-service-stopped` left out") && err.contains("adsync-service-stopped.yaml:"),
+        "{err}"
+    );
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| panic!("{err}"));
+    fn walk<'a>(findings: &'a Value, out: &mut Vec<&'a Value>) {
+        for f in findings.as_array().into_iter().flatten() {
+            out.push(f);
+            walk(&f["explains"], out);
+        }
+    }
+    let mut all = Vec::new();
+    walk(&report["findings"], &mut all);
+    let broken: Vec<&Value> = all.iter().filter(|f| f["rule_id"] == "adsync-service-stopped").copied().collect();
+    assert_eq!(broken.len(), 1, "{report}");
+    assert_eq!(broken[0]["outcome"], "error");
+    assert_eq!(broken[0]["severity"], "critical", "the severity the file gives");
+    let message = broken[0]["message"].as_str().unwrap_or("");
+    assert!(message.contains("could not be loaded") && message.contains("adsync-service-stopped.yaml:"), "{message}");
+    assert!(all.iter().any(|f| f["rule_id"] == "service-account-password-expired" && f["outcome"] == "match"));
+    let bundled = syncdoctor(&["diagnose", example, "--format", "json"]);
+    let bundled: Value = serde_json::from_slice(&bundled.stdout).expect("json");
+    assert_eq!(report["summary"]["rules"], bundled["summary"]["rules"], "every rule is counted once");
+    assert_eq!(report["summary"]["outcomes"]["error"], 1);
+
+    let strict = syncdoctor(&["--rules", rules, "--strict", "diagnose", example]);
+    assert_eq!(strict.status.code(), Some(2), "{}", stderr(&strict));
+    assert!(stderr(&strict).contains("adsync-service-stopped.yaml:"), "{}", stderr(&strict));
+    let lint = syncdoctor(&["--rules", rules, "rules", "lint"]);
+    assert_ne!(lint.status.code(), Some(0), "{}", stderr(&lint));
+    assert!(stderr(&lint).contains("adsync-service-stopped.yaml:"), "{}", stderr(&lint));
+}
+
 #[test]
 fn every_verb_teaches_with_examples() {
     for verb in [

@@ -7,7 +7,7 @@ use syncdoctor_engine::{KnowledgeBase, LoadOptions};
 
 #[test]
 fn rule_docs_are_up_to_date() {
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()) };
+    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
     let kb = KnowledgeBase::load_dir(&common::root().join("rules"), options).unwrap_or_else(|e| panic!("{e}"));
     let dir = common::root().join("docs/rules");
     let update = std::env::var_os("SYNCDOCTOR_UPDATE_DOCS").is_some();

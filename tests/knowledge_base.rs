@@ -6,7 +6,7 @@ mod common;
 use syncdoctor_engine::{EvalOptions, KnowledgeBase, LoadOptions, Snapshot};
 
 fn load() -> KnowledgeBase {
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()) };
+    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
     KnowledgeBase::load_dir(&common::root().join("rules"), options).unwrap_or_else(|e| panic!("{e}"))
 }
 
@@ -30,6 +30,42 @@ fn every_rule_test_passes() {
         })
         .collect();
     assert!(failures.is_empty(), "{} failing rule tests:\n{}", failures.len(), failures.join("\n"));
+}
+
+/// `explain` is the authoring aid CONTRIBUTING sells: on every rule test's snapshot it shows the
+/// value of each deciding term, and no term is a Rhai parse error (a trace rebuilt from the
+/// condition's text showed `Unexpected 'let'` for 55 of the 89 rules, issue 10).
+#[test]
+fn explain_shows_term_values_for_every_rule() {
+    let kb = load();
+    let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));
+    let mut explained = std::collections::BTreeSet::new();
+    let mut broken = Vec::new();
+    for result in kb.run_tests(&baselines, &[]) {
+        let Some(snapshot) = &result.snapshot else { continue };
+        let what = format!("{} :: {}", result.rule_id, result.name);
+        let Some(explanation) = kb.explain(&result.rule_id, snapshot) else {
+            broken.push(format!("{what}: no explanation"));
+            continue;
+        };
+        if explanation.terms.is_empty() {
+            broken.push(format!("{what}: no terms"));
+        }
+        for term in &explanation.terms {
+            // Rhai's parse errors read `Unexpected 'let' (line 2, position 3)`, `Expecting ')' …`;
+            // a runtime error (a missing fact, say) is a legitimate term value.
+            if let Err(message) = &term.result
+                && (["Unexpected", "Expecting"].iter().any(|p| message.starts_with(p))
+                    || message.contains("Syntax error")
+                    || message.contains("ParseError"))
+            {
+                broken.push(format!("{what}: `{}` => {message}", term.text));
+            }
+        }
+        explained.insert(result.rule_id);
+    }
+    assert_eq!(explained.len(), kb.rules().len(), "rules never explained");
+    assert!(broken.is_empty(), "{} broken traces:\n{}", broken.len(), broken[..broken.len().min(20)].join("\n"));
 }
 
 #[test]

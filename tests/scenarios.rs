@@ -9,7 +9,7 @@ use syncdoctor_engine::{EvalOptions, KnowledgeBase, LoadOptions, Severity, Snaps
 
 #[test]
 fn scenarios_match_their_reports() {
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()) };
+    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
     let kb = KnowledgeBase::load_dir(&common::root().join("rules"), options).unwrap_or_else(|e| panic!("{e}"));
     let dir = common::root().join("tests/scenarios");
     let mut names: Vec<String> = std::fs::read_dir(&dir)

@@ -65,7 +65,7 @@ pub fn snapshot_schema() -> Option<serde_json::Value> {
 /// The options every front end loads with: the snapshot schema, for snapshot validation and for
 /// checking the fact paths rules read.
 pub fn load_options() -> LoadOptions {
-    LoadOptions { snapshot_schema: snapshot_schema() }
+    LoadOptions { snapshot_schema: snapshot_schema(), lenient: false }
 }
 
 /// Loads and compiles the knowledge base in `dir` (or the embedded one), with [`load_options`].

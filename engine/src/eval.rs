@@ -355,11 +355,19 @@ impl KnowledgeBase {
                 *n += 1;
             }
         }
-        let findings: Vec<Finding> = judged
+        let mut findings: Vec<Finding> = judged
             .into_iter()
             .filter(|(_, j)| options.include_all || !matches!(j.outcome, Outcome::Pass | Outcome::Skipped))
             .map(|(rule, judgement)| self.finding(rule, judgement, snapshot))
             .collect();
+        // Rule files the lenient loader left out: each is an `error` of its own.
+        for broken in self.broken.iter().filter(|b| options.only.as_ref().is_none_or(|only| only.contains(&b.id))) {
+            summary.rules += 1;
+            if let Some(n) = summary.outcomes.get_mut(Outcome::Error.as_str()) {
+                *n += 1;
+            }
+            findings.push(broken.finding());
+        }
         let matched: HashMap<&str, &Finding> =
             findings.iter().filter(|f| f.outcome == Outcome::Match).map(|f| (f.rule_id.as_str(), f)).collect();
         let edges: HashMap<&str, Vec<&str>> = matched

@@ -46,7 +46,7 @@ pub use error::{Error, Result};
 pub use eval::{EvalOptions, Progress, RuleTiming};
 pub use explain::{Explanation, Term};
 pub use fact_path::FactPath;
-pub use kb::{CompiledRule, ENGINE_VERSION, KbSource, KnowledgeBase, LoadOptions};
+pub use kb::{BrokenRule, CompiledRule, ENGINE_VERSION, KbSource, KnowledgeBase, LoadOptions};
 pub use report::{Finding, Report};
 pub use rule::{Outcome, Rule, Severity};
 pub use select::Selection;

@@ -1,5 +1,6 @@
 //! A rule file beside a fixed manifest and catalog: the loader returns a knowledge base or
-//! located problems, never a panic.
+//! located problems, never a panic, in both tiers (strict, and lenient, which leaves a broken rule
+//! file out and reports it).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -15,5 +16,9 @@ fuzz_target!(|data: &[u8]| {
             ("a/rule.yaml", rule),
         ],
     );
-    let _ = KnowledgeBase::load(source, LoadOptions::default());
+    let _ = KnowledgeBase::load(source.clone(), LoadOptions::default());
+    if let Ok(kb) = KnowledgeBase::load(source, LoadOptions { lenient: true, ..LoadOptions::default() }) {
+        // A rule left out is reported with at least one located problem.
+        assert!(kb.broken_rules().iter().all(|b| !b.problems.is_empty()));
+    }
 });

@@ -4,7 +4,7 @@ mod compile;
 pub mod paths;
 mod source;
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -21,7 +21,8 @@ use crate::fact_path::FactPath;
 use crate::facts::tree::FactTree;
 use crate::functions::version;
 use crate::manifest::{Catalog, Manifest};
-use crate::rule::{Located, Rule};
+use crate::report::Finding;
+use crate::rule::{Located, Outcome, Resolution, Rule, Severity};
 use crate::sandbox::build_engine;
 use crate::snapshot::SnapshotSchema;
 
@@ -34,6 +35,64 @@ pub struct LoadOptions {
     /// JSON Schema of snapshots: fact paths in conditions are checked against it, and snapshots
     /// read through [`KnowledgeBase::read_snapshot`] are validated with it.
     pub snapshot_schema: Option<Value>,
+    /// The lenient tier: a rule file with problems is left out (see
+    /// [`KnowledgeBase::broken_rules`]) and every other rule loads; each report shows the rule left
+    /// out as an `error` finding. Problems outside rule files (`kb.yaml`, `catalog.yaml`, `data/`)
+    /// still fail the load. Off (the strict tier, as `rules lint` uses) by default.
+    pub lenient: bool,
+}
+
+/// A rule file the lenient loader left out, with what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenRule {
+    /// The rule's id: its file name without `.yaml` (a rule's id is its file name).
+    pub id: String,
+    /// Its file, relative to the knowledge base root.
+    pub path: PathBuf,
+    /// What the loader found wrong, each located in the file.
+    pub problems: Vec<Diagnostic>,
+    /// `version`, `title` and `severity` as far as the file could be read (for the report).
+    head: RuleHead,
+}
+
+/// The fields of a rule file a report shows, read leniently from a file that did not load.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+struct RuleHead {
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    title: Option<String>,
+    #[serde(default)]
+    severity: Option<Severity>,
+}
+
+impl BrokenRule {
+    /// The `error` finding a report shows for the rule that did not run.
+    pub(crate) fn finding(&self) -> Finding {
+        let problems: Vec<String> = self.problems.iter().map(ToString::to_string).collect();
+        Finding {
+            rule_id: self.id.clone(),
+            rule_version: self.head.version.clone().unwrap_or_default(),
+            title: self.head.title.clone().unwrap_or_else(|| format!("rule file {}", self.path.display())),
+            severity: self.head.severity.unwrap_or(Severity::Error),
+            covers: Vec::new(),
+            outcome: Outcome::Error,
+            message: format!("the rule file could not be loaded, so this rule did not run: {}", problems.join("; ")),
+            evidence: BTreeMap::new(),
+            missing: Vec::new(),
+            affected: None,
+            explains: Vec::new(),
+            also_explains: Vec::new(),
+            resolution: Resolution {
+                summary: "Fix the rule file: `syncdoctor rules lint` lists every problem with its line and column."
+                    .into(),
+                steps: Vec::new(),
+                commands: Vec::new(),
+            },
+            references: Vec::new(),
+            waiver: None,
+        }
+    }
 }
 
 /// A rule with its conditions compiled.
@@ -107,6 +166,8 @@ pub struct KnowledgeBase {
     pub(crate) data: Arc<FactTree>,
     pub(crate) schema: Option<SnapshotSchema>,
     pub(crate) schema_json: Option<Value>,
+    /// Rule files the lenient loader left out.
+    pub(crate) broken: Vec<BrokenRule>,
     /// The files it was loaded from (rule tests read `baselines/` from here).
     pub source: KbSource,
 }
@@ -152,6 +213,12 @@ impl KnowledgeBase {
             None => None,
         };
         let mut rules = Vec::new();
+        let rule_files: HashMap<PathBuf, PathBuf> = source
+            .files
+            .iter()
+            .filter(|f| is_rule_file(&f.path))
+            .map(|f| (source.display_path(f), f.path.clone()))
+            .collect();
         for file in source.files.iter().filter(|f| is_rule_file(&f.path)) {
             if let Some(rule) = load_rule(&engine, &source, file, &manifest, &mut problems) {
                 rules.push(rule);
@@ -176,13 +243,38 @@ impl KnowledgeBase {
             data,
             schema,
             schema_json: options.snapshot_schema,
+            broken: Vec::new(),
             source,
         };
-        kb.check_references(&mut problems);
+        // A rule that `explains` (or is `replaced_by`) a rule file that failed to load is not
+        // broken itself in the lenient tier: only the reference is dropped.
+        let failed: BTreeSet<String> = if options.lenient {
+            problems.iter().filter_map(|d| rule_files.get(&d.file)).map(|path| rule_id_of(path)).collect()
+        } else {
+            BTreeSet::new()
+        };
+        kb.check_references(&mut problems, &failed);
         if !problems.is_empty() {
             problems.sort();
             problems.dedup();
-            return Err(Error::KnowledgeBase(problems));
+            if !options.lenient || problems.iter().any(|d| !rule_files.contains_key(&d.file)) {
+                return Err(Error::KnowledgeBase(problems));
+            }
+            let mut by_file: BTreeMap<PathBuf, Vec<Diagnostic>> = BTreeMap::new();
+            for d in problems {
+                if let Some(path) = rule_files.get(&d.file) {
+                    by_file.entry(path.clone()).or_default().push(d);
+                }
+            }
+            for (path, problems) in by_file {
+                kb.rules.retain(|r| r.path != path);
+                let head = kb
+                    .source
+                    .get(&path.to_string_lossy())
+                    .and_then(|f| serde_saphyr::from_str::<RuleHead>(&f.text).ok())
+                    .unwrap_or_default();
+                kb.broken.push(BrokenRule { id: rule_id_of(&path), path, problems, head });
+            }
         }
         kb.index = kb.rules.iter().enumerate().map(|(i, r)| (r.id().to_owned(), i)).collect();
         Ok(kb)
@@ -191,6 +283,12 @@ impl KnowledgeBase {
     /// Every rule, sorted by id.
     pub fn rules(&self) -> &[CompiledRule] {
         &self.rules
+    }
+
+    /// The rule files the lenient loader left out (always empty after a strict load), sorted by
+    /// file.
+    pub fn broken_rules(&self) -> &[BrokenRule] {
+        &self.broken
     }
 
     /// The rule with this id.
@@ -215,7 +313,7 @@ impl KnowledgeBase {
 
     /// Checks that ids are unique, `covers` exist in the catalog, `explains` targets exist and
     /// form no cycle, and fact paths exist in the snapshot schema.
-    fn check_references(&self, problems: &mut Vec<Diagnostic>) {
+    fn check_references(&self, problems: &mut Vec<Diagnostic>, failed: &BTreeSet<String>) {
         let slugs: BTreeSet<&str> = self.catalog.entries.iter().map(|e| e.slug.as_str()).collect();
         let mut seen: HashMap<&str, &Path> = HashMap::new();
         for r in &self.rules {
@@ -237,7 +335,7 @@ impl KnowledgeBase {
                 }
             }
             for target in &r.rule.explains {
-                if !self.rules.iter().any(|o| o.id() == target.value) {
+                if !failed.contains(&target.value) && !self.rules.iter().any(|o| o.id() == target.value) {
                     problems.push(Diagnostic::spanned(
                         &file,
                         target,
@@ -246,6 +344,7 @@ impl KnowledgeBase {
                 }
             }
             if let Some(replacement) = &r.rule.replaced_by
+                && !failed.contains(replacement)
                 && !self.rules.iter().any(|o| o.id() == replacement)
             {
                 problems.push(Diagnostic::spanned(
@@ -408,6 +507,11 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(
 
 /// A rule file is a YAML file one folder deep, outside `data/`, `baselines/` and `incidents/`
 /// (healthy variants live in `baselines/variants/`).
+/// A rule file's id: its file name without the extension.
+fn rule_id_of(path: &Path) -> String {
+    path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
+}
+
 fn is_rule_file(path: &Path) -> bool {
     let parts: Vec<_> = path.components().collect();
     let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
