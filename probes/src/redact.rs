@@ -90,7 +90,9 @@ pub fn kind_of(key: &str, parent: &str, siblings: Option<&serde_json::Map<String
         | "machine_name" | "host" | "failed_at" => Kind::Host,
         "server" => Kind::Text,
         "dn" | "inclusions" | "exclusions" | "chain" | "leaf_issuer" | "leaf_subject" | "root_subject" => Kind::Dn,
-        "object_guid" | "consistency_guid" | "id" | "source_id" | "target_id" | "service_principal_id" => Kind::Guid,
+        "object_guid" | "consistency_guid" | "id" | "source_id" | "target_id" | "service_principal_id" | "agent_id" => {
+            Kind::Guid
+        }
         "on_premises_immutable_id" => Kind::Anchor,
         "sid" | "logon_account_sid" => Kind::Sid,
         k if k.starts_with("se_") && k.ends_with("_right") => Kind::Sid,
@@ -384,6 +386,8 @@ static TEXT_TOKEN: LazyLock<Result<Regex, regex::Error>> = LazyLock::new(|| {
         r"|(?P<guid>\b[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\b)",
         r"|(?P<anchor>[A-Za-z0-9+/]{22}==)",
         r"|(?P<ip>\b[0-9]{1,3}(?:\.[0-9]{1,3}){3}\b)",
+        // `DOMAIN\account` (a NetBIOS domain name is at most 15 characters).
+        r"|(?P<account>\b[A-Za-z0-9][A-Za-z0-9-]{0,14}\\[A-Za-z0-9](?:[A-Za-z0-9._$-]*[A-Za-z0-9$])?)",
         r"|(?P<host>(?:\*\.)?[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+)",
         r"|(?P<word>[A-Za-z0-9]+)",
     ))
@@ -858,6 +862,8 @@ impl Redactor {
                 self.anchor(t)
             } else if caps.name("ip").is_some() {
                 self.ip(t).unwrap_or_else(|| t.to_owned())
+            } else if caps.name("account").is_some() {
+                self.text_account(t)
             } else if caps.name("host").is_some() {
                 let tld = t.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
                 if TEXT_TLDS.contains(&tld.as_str()) {
@@ -872,6 +878,22 @@ impl Redactor {
         }
         out.push_str(&s[last..]);
         out
+    }
+
+    /// `DOMAIN\account` in free text. When the domain part is a domain label or NetBIOS name found
+    /// elsewhere in the snapshot, the account part is an account name even if nothing else names it
+    /// (an event that quotes the logon account of a service), so it is pseudonymised as in an
+    /// account field. Otherwise (a path such as `Program Files\Microsoft`, `NT SERVICE\ADSync`) each
+    /// part is free text.
+    fn text_account(&mut self, t: &str) -> String {
+        let Some((domain, user)) = t.split_once('\\') else { return t.to_owned() };
+        if self.text_words.contains(&domain.to_ascii_lowercase()) {
+            let user = self.email_or_words(user);
+            format!("{}\\{user}", self.word(domain))
+        } else {
+            let (domain, user) = (self.text(domain), self.text(user));
+            format!("{domain}\\{user}")
+        }
     }
 
     /// A word of free text: replaced when it is an identifier elsewhere in the snapshot, or a
@@ -1022,6 +1044,29 @@ mod tests {
         assert_ne!(guid, "1b97b008-b264-47f3-9949-16f4077e89b7");
         assert_eq!(guid_text(&base64_16(anchor).unwrap()), guid);
         assert_eq!(out["network"]["dns"][0]["name"], "login.microsoftonline.com");
+    }
+
+    #[test]
+    fn accounts_in_free_text_follow_their_domain() {
+        // Seed 001 CSS: SCM event 7038 quotes the service's logon account.
+        let message = "The ADSync service was unable to log on as CONTOSO\\svc-aadsync with the currently \
+                       configured password. Path: C:\\Program Files\\Microsoft Azure AD Sync\\Bin; NT SERVICE\\ADSync";
+        let out = facts(json!({"ad": {"forest": "contoso.com"},
+            "eventlog": {"events": [{"message": message}]}}));
+        let text = out["eventlog"]["events"][0]["message"].as_str().unwrap();
+        let lower = text.to_lowercase();
+        assert!(!lower.contains("contoso") && !lower.contains("svc-aadsync"), "{text}");
+        assert_eq!(text.len(), message.len(), "pseudonyms keep the length: {text}");
+        assert!(
+            text.contains("C:\\Program Files\\Microsoft Azure AD Sync\\Bin") && text.ends_with("NT SERVICE\\ADSync"),
+            "{text}"
+        );
+        // The same account in a field and in text gets the same pseudonym.
+        let out = facts(json!({"ad": {"forest": "contoso.com"},
+            "services": {"adsync": {"logon_account": "CONTOSO\\svc-aadsync"}},
+            "eventlog": {"events": [{"message": message}]}}));
+        let account = out["services"]["adsync"]["logon_account"].as_str().unwrap();
+        assert!(out["eventlog"]["events"][0]["message"].as_str().unwrap().contains(account), "{account}");
     }
 
     #[test]

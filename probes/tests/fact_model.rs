@@ -338,6 +338,10 @@ fn sample(root: &Value, schema: &Value, nulls: bool) -> Value {
         "string" => match (schema.get("format").and_then(Value::as_str), schema.get("pattern")) {
             (Some("date-time"), _) => json!("2026-11-20T09:30:00Z"),
             (Some("duration"), _) => json!("PT30M"),
+            // The patterns of the model: versions, and lower-case GUIDs (an agent id).
+            (_, Some(p)) if p.as_str().is_some_and(|p| p.starts_with("^[0-9a-f]{8}")) => {
+                json!("c2a7e4d1-8b36-4f5a-9e0c-1d3b5f7a9c24")
+            }
             (_, Some(_)) => json!("2.4.27.0"),
             _ => json!("text"),
         },

@@ -194,3 +194,28 @@ fn documented_failures_without_a_code_are_trace_errors() {
         assert!(!line.contains("Exception") && !line.contains("AADSTS"), "{line}");
     }
 }
+
+#[test]
+fn the_agent_id_comes_from_a_copy_of_the_agent_certificate() {
+    let dir = std::env::temp_dir().join(format!("syncdoctor-files-{}-cert", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    // An agent-style certificate: subject CN = tenant id, the agent id (c2a7e4d1-8b36-4f5a-9e0c-1d3b5f7a9c24)
+    // in extension 1.3.6.1.4.1.311.82.1 in .NET Guid byte order.
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.distinguished_name.push(rcgen::DnType::CommonName, "513d8d3d-7498-4d8c-85ed-b485ed5c39a9");
+    let raw = [0xd1, 0xe4, 0xa7, 0xc2, 0x36, 0x8b, 0x5a, 0x4f, 0x9e, 0x0c, 0x1d, 0x3b, 0x5f, 0x7a, 0x9c, 0x24];
+    params
+        .custom_extensions
+        .push(rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 311, 82, 1], raw.to_vec()));
+    let cert = params.self_signed(&rcgen::KeyPair::generate().unwrap()).unwrap();
+    let cer = dir.join("agent.cer");
+    std::fs::write(&cer, cert.der()).unwrap();
+    let facts = collect(FilesConfig { agent_certificate: Some(cer), ..FilesConfig::default() }).unwrap();
+    assert_eq!(facts["cloudsync_agent"]["agent_id"], json!("c2a7e4d1-8b36-4f5a-9e0c-1d3b5f7a9c24"));
+
+    // A file that is not a certificate: the probe is partial and names it.
+    let bad = dir.join("agent.pfx");
+    std::fs::write(&bad, b"\x30\x03\x02\x01").unwrap();
+    let err = collect(FilesConfig { agent_certificate: Some(bad), ..FilesConfig::default() }).unwrap_err();
+    assert!(err.to_string().contains("agent certificate") && err.to_string().contains("agent.pfx"), "{err}");
+}

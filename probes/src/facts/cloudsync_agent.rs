@@ -21,6 +21,14 @@ pub struct CloudSyncAgent {
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+){1,3}$"))]
     pub version: Option<Nullable<String>>,
+    /// This agent's id, the `id` of its entry in `entra.cloud_sync.agents[]` (lower-case GUID): read
+    /// from the agent's client certificate, whose extension `1.3.6.1.4.1.311.82.1` holds the agent
+    /// id as 16 bytes (AADInternals, `PTAAgent.ps1` `Set-PTACertificate` and `SyncAgent.ps1`
+    /// `Register-SyncAgent`: the App Proxy agent family the provisioning agent belongs to); `null`
+    /// when the certificate has no such extension.
+    #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"))]
+    pub agent_id: Option<Nullable<String>>,
     /// Logon account of the agent service (alias of `services.provisioning_agent.logon_account`).
     #[serde(default, deserialize_with = "present", skip_serializing_if = "Option::is_none")]
     pub service_account: Option<Nullable<String>>,

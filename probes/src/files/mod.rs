@@ -5,6 +5,7 @@
 //! | `host.proxy.machine_config.*` | `configuration/system.net/defaultProxy` of the 64-bit .NET 4 `machine.config` |
 //! | `cloudsync_agent.config.default_proxy.*` | the same block in `AADConnectProvisioningAgent.exe.config` |
 //! | `cloudsync_agent.trace_dir_present`, `.recent_trace_errors[]` | the agent's `Trace` folder (see [`trace`]) |
+//! | `cloudsync_agent.agent_id` | a copy of the agent's client certificate (see [`agent_certificate`]) |
 //! | `localdb.instance`, `.mdf_path`, `.mdf_size_bytes`, `.ldf_size_bytes` | `ADSync.mdf` / `ADSync_log.ldf` (V2 folder `Data\ADSync2019`, else V1 `Data`) |
 //! | `localdb.error_log_has_9003` | the LocalDB instance `error.log` contains `Error: 9003` |
 //!
@@ -14,6 +15,7 @@
 //! makes the probe `partial`; a standard location that does not exist is simply not reported (the
 //! product is not installed).
 
+pub mod agent_certificate;
 pub mod dotnet_config;
 pub mod trace;
 
@@ -45,6 +47,10 @@ pub struct FilesConfig {
     /// The provisioning agent's trace folder.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub agent_trace_dir: Option<PathBuf>,
+    /// A copy of the provisioning agent's client certificate (DER or PEM), for this host's agent id.
+    /// The certificate is in the machine store, not a file, so it is read only when named here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_certificate: Option<PathBuf>,
     /// How many of the newest trace files to read (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trace_files: Option<usize>,
@@ -69,6 +75,7 @@ impl FilesConfig {
             &mut self.machine_config,
             &mut self.agent_config,
             &mut self.agent_trace_dir,
+            &mut self.agent_certificate,
             &mut self.localdb_data_dir,
             &mut self.localdb_error_log,
         ]
@@ -98,6 +105,7 @@ impl FilesConfig {
                 program_files.join(r"Microsoft Azure AD Connect Provisioning Agent\AADConnectProvisioningAgent.exe.config"),
             ),
             agent_trace_dir: Some(program_data.join(r"Microsoft\Azure AD Connect Provisioning Agent\Trace")),
+            agent_certificate: None,
             trace_files: None,
             trace_max_lines: None,
             trace_signatures: Vec::new(),
@@ -149,6 +157,7 @@ impl Probe for FilesProbe {
             "cloudsync_agent.config.default_proxy",
             "cloudsync_agent.trace_dir_present",
             "cloudsync_agent.recent_trace_errors",
+            "cloudsync_agent.agent_id",
             "localdb",
         ]
     }
@@ -221,6 +230,13 @@ fn gather(config: &FilesConfig, explicit: bool, vocabulary: &[String]) -> Gather
             // An absent trace folder is a fact too (the agent never ran, or another path).
             Ok(_) => agent.trace_dir_present = known(false),
             Err(e) => problems.push(format!("agent trace folder {}: {e}", dir.display())),
+        }
+    }
+    if let Some(path) = &config.agent_certificate {
+        match read(path, true).and_then(|b| b.map(|b| agent_certificate::agent_id(&b)).transpose()) {
+            Ok(Some(id)) => agent.agent_id = Some(id.into()),
+            Ok(None) => {}
+            Err(e) => problems.push(format!("agent certificate {}: {e}", path.display())),
         }
     }
     if agent != CloudSyncAgent::default() {
