@@ -265,6 +265,29 @@ const KEEP_WORDS: &[&str] = &[
     "default",
     "global",
     "helpdesk",
+    // Generic role words of host names (`proxy.contoso.com`, `mail.fabrikam.com`): they identify
+    // no organisation, and the free text of a snapshot uses them as plain words ("WinHTTP proxy
+    // settings"), which a pseudonym would garble.
+    "proxy",
+    "mail",
+    "server",
+    "servers",
+    "gateway",
+    "firewall",
+    "internal",
+    "corp",
+    "web",
+    "www",
+    "vpn",
+    "login",
+    "portal",
+    "exchange",
+    "ldap",
+    "dns",
+    "sql",
+    "remote",
+    "secure",
+    "autodiscover",
 ];
 
 /// Host-name suffixes kept as they are: Microsoft's and the public CAs' endpoints, which rules
@@ -1067,6 +1090,14 @@ mod tests {
             "eventlog": {"events": [{"message": message}]}}));
         let account = out["services"]["adsync"]["logon_account"].as_str().unwrap();
         assert!(out["eventlog"]["events"][0]["message"].as_str().unwrap().contains(account), "{account}");
+    }
+
+    #[test]
+    fn generic_host_labels_stay_plain_words_in_free_text() {
+        let out = facts(json!({"host": {"proxy": {"winhttp": "proxy.contoso.com:8080"}},
+            "eventlog": {"events": [{"message": "WinHTTP proxy settings point to proxy.contoso.com:8080"}]}}));
+        let text = out["eventlog"]["events"][0]["message"].as_str().unwrap();
+        assert!(text.starts_with("WinHTTP proxy settings point to proxy.") && !text.contains("contoso"), "{text}");
     }
 
     #[test]
