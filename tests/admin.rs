@@ -377,6 +377,21 @@ fn rules_new_refuses_unknown_areas_and_taken_ids_and_adds_catalog_entries() {
     let out = run(&["rules", "test", "localdb-log-full"]);
     assert!(stderr(&out).contains("knowledge base rules ("), "{}", stderr(&out));
     assert!(stdout(&out).contains("rules test: 1 rules"), "{}{}", stdout(&out), stderr(&out));
+    // A scaffold is not a rule yet: lint names its placeholders, its missing inconclusive test and
+    // its empty references, each with the check's stable id in SARIF.
+    let out = run(&["rules", "lint"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("localdb-log-full.yaml:5: `title` still holds a `TODO` placeholder"), "{err}");
+    assert!(err.contains("needs at least one `expect: inconclusive` test"), "{err}");
+    assert!(err.contains("`references`: cite the article(s)"), "{err}");
+    let out = run(&["rules", "lint", "--format", "sarif"]);
+    let sarif: serde_json::Value = serde_json::from_slice(&out.stdout).expect("sarif");
+    let ids: Vec<&str> =
+        sarif["runs"][0]["results"].as_array().expect("results").iter().filter_map(|r| r["ruleId"].as_str()).collect();
+    for id in ["SD003", "SD006", "SD007"] {
+        assert!(ids.contains(&id), "{id} in {ids:?}");
+    }
     let out = run(&["rules", "new", "database/localdb-log-full"]);
     assert_eq!(out.status.code(), Some(2));
 }

@@ -26,6 +26,7 @@ mod fast_path;
 pub mod functions;
 pub mod impact;
 pub mod kb;
+pub mod lint;
 pub mod locate;
 pub mod manifest;
 pub mod mutate;

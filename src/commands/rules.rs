@@ -3,13 +3,14 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
+use syncdoctor_engine::lint::{self, Problem};
 use syncdoctor_engine::manifest::{Catalog, Manifest};
 use syncdoctor_engine::rule::Status;
 use syncdoctor_engine::testing::TestResult;
-use syncdoctor_engine::{Diagnostic, Error, KnowledgeBase, Outcome};
+use syncdoctor_engine::{Diagnostic, Error, KnowledgeBase};
 
 use crate::cli::{Cli, LintFormat, ListFormat, RulesCommand, SelectArgs};
-use crate::render::lint::{self as lint_format, Check};
+use crate::render::lint as lint_format;
 use crate::{CliError, docs, exit, knowledge, render};
 
 /// Runs the sub-command.
@@ -112,69 +113,39 @@ fn show(cli: &Cli, id: &str) -> Result<u8, CliError> {
     Ok(exit::OK)
 }
 
-/// Loads the knowledge base, turning load problems into lint problems (exit 1, not 2).
-fn load_for_lint(cli: &Cli) -> Result<Result<KnowledgeBase, Vec<Diagnostic>>, CliError> {
-    match load_for_authoring(cli) {
-        Ok(kb) => Ok(Ok(kb)),
-        Err(CliError::Engine(Error::KnowledgeBase(problems))) => Ok(Err(problems)),
-        Err(e) => Err(e),
-    }
-}
-
 fn lint(cli: &Cli, base: Option<&str>, format: LintFormat) -> Result<u8, CliError> {
-    let kb = match load_for_lint(cli)? {
-        Ok(kb) => kb,
-        Err(problems) => {
-            let tagged: Vec<(Check, Diagnostic)> = problems.into_iter().map(|p| (lint_format::LOAD, p)).collect();
-            return Ok(report_problems(&tagged, format));
+    // Load problems are lint problems (exit 1, not 2); the rest of the policy is the engine's.
+    let (kb, mut problems) = match load_for_authoring(cli) {
+        Ok(kb) => {
+            let problems = lint::lint_loaded(&kb);
+            (Some(kb), problems)
         }
+        Err(CliError::Engine(e @ Error::KnowledgeBase(_))) => (None, lint::lint(Err(e))),
+        Err(e) => return Err(e),
     };
-    let mut problems: Vec<(Check, Diagnostic)> = Vec::new();
-    if let Err(Error::KnowledgeBase(p)) = kb.baselines() {
-        problems.extend(p.into_iter().map(|p| (lint_format::BASELINES, p)));
-    }
-    for r in kb.rules() {
-        let file = kb.source.origin.join(&r.path);
-        let has = |o: Outcome| r.rule.tests.iter().any(|t| t.expect == o);
-        for (outcome, name) in [(Outcome::Match, "match"), (Outcome::Pass, "pass")] {
-            if !has(outcome) {
-                problems.push((
-                    lint_format::TESTS,
-                    Diagnostic::spanned(
-                        &file,
-                        &r.rule.id,
-                        format!("`tests`: needs at least one `expect: {name}` test"),
-                    ),
-                ));
-            }
-        }
-        if r.rule.status == Status::Deprecated && r.rule.replaced_by.is_none() {
-            problems.push((
-                lint_format::DEPRECATION,
-                Diagnostic::spanned(&file, &r.rule.id, "a deprecated rule needs `replaced_by`"),
-            ));
-        }
-    }
-    if let Some(rev) = base {
-        problems.extend(version_bumps(&kb, rev)?.into_iter().map(|p| (lint_format::VERSION_BUMP, p)));
+    if let (Some(kb), Some(rev)) = (&kb, base) {
+        problems.extend(version_bumps(kb, rev)?);
     }
     let code = report_problems(&problems, format);
-    if code == exit::OK && format == LintFormat::Human {
+    if let Some(kb) = &kb
+        && code == exit::OK
+        && format == LintFormat::Human
+    {
         println!("rules lint: {} rules, no problems", kb.rules().len());
-        println!("{}", coverage_line(&kb, None));
+        println!("{}", coverage_line(kb, None));
     }
     Ok(code)
 }
 
 /// Prints the problems in the format asked for (SARIF and workflow commands on standard output,
 /// the human list on standard error) and returns the exit code.
-fn report_problems(problems: &[(Check, Diagnostic)], format: LintFormat) -> u8 {
+fn report_problems(problems: &[Problem], format: LintFormat) -> u8 {
     match format {
         LintFormat::Sarif => print!("{}", lint_format::sarif(problems, env!("CARGO_PKG_VERSION"))),
         LintFormat::Github => print!("{}", lint_format::github(problems)),
         LintFormat::Human => {
-            for (_, p) in problems {
-                eprintln!("{p}");
+            for p in problems {
+                eprintln!("{}", p.diagnostic);
             }
         }
     }
@@ -207,10 +178,10 @@ fn git(dir: &std::path::Path, args: &[&str]) -> Result<Vec<u8>, CliError> {
     }
 }
 
-/// A rule whose `when`/`applies_when` changed since `rev` must have a higher version. Exit 2 when
-/// the comparison cannot be made (no git checkout, unknown revision): only a rule file that `rev`
-/// does not hold counts as new.
-fn version_bumps(kb: &KnowledgeBase, rev: &str) -> Result<Vec<Diagnostic>, CliError> {
+/// The engine's version-bump check against `rev`, reading each rule file's old text from git.
+/// Exit 2 when the comparison cannot be made (no git checkout, unknown revision): only a rule file
+/// that `rev` does not hold counts as new.
+fn version_bumps(kb: &KnowledgeBase, rev: &str) -> Result<Vec<Problem>, CliError> {
     let origin = kb.source.origin.as_path();
     git(origin, &["rev-parse", "--verify", "--quiet", &format!("{rev}^{{commit}}")]).map_err(|_| {
         CliError::Usage(format!(
@@ -220,35 +191,13 @@ fn version_bumps(kb: &KnowledgeBase, rev: &str) -> Result<Vec<Diagnostic>, CliEr
     })?;
     let listed = git(origin, &["ls-tree", "-r", "--name-only", rev, "--", "."])?;
     let known: std::collections::HashSet<&str> = std::str::from_utf8(&listed).unwrap_or_default().lines().collect();
-    let mut problems = Vec::new();
-    for r in kb.rules() {
-        let path = kb.source.origin.join(&r.path);
-        let relative = r.path.to_string_lossy().replace('\\', "/");
-        if !known.contains(relative.as_str()) {
-            continue; // the rule is new since REV
+    lint::version_bumps(kb, rev, |relative| {
+        if !known.contains(relative) {
+            return Ok(None); // the rule is new since REV
         }
         let old = git(origin, &["show", &format!("{rev}:./{relative}")])?;
-        let Ok(old) = serde_saphyr::from_str::<serde_json::Value>(&String::from_utf8_lossy(&old)) else {
-            continue;
-        };
-        let field = |k: &str| old.get(k).and_then(serde_json::Value::as_str).map(str::to_owned);
-        let old_version = field("version").unwrap_or_default();
-        let changed = field("when").as_deref() != Some(r.rule.when.value.as_str())
-            || field("applies_when").as_deref() != r.rule.applies_when.as_ref().map(|a| a.value.as_str());
-        let bumped = syncdoctor_engine::functions::version::compare(&r.rule.version.value, &old_version)
-            .is_ok_and(|o| o.is_gt());
-        if changed && !bumped {
-            problems.push(Diagnostic::spanned(
-                &path,
-                &r.rule.version,
-                format!(
-                    "the condition changed since {rev} but `version` is still {} (was {old_version})",
-                    r.rule.version.value
-                ),
-            ));
-        }
-    }
-    Ok(problems)
+        Ok(Some(String::from_utf8_lossy(&old).into_owned()))
+    })
 }
 
 fn test(cli: &Cli, ids: &[String], select: &SelectArgs, coverage: bool) -> Result<u8, CliError> {

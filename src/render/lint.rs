@@ -1,61 +1,15 @@
 //! `rules lint` problems for CI: SARIF 2.1.0 (code-scanning dashboards) and GitHub Actions
-//! workflow annotations.
+//! workflow annotations. The checks and their stable ids are the engine's
+//! ([`syncdoctor_engine::lint`]).
 
 use std::path::Path;
 
 use serde_json::{Value, json};
-use syncdoctor_engine::Diagnostic;
-
-/// A lint check: the SARIF rule a problem is reported under.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Check {
-    /// Stable id (`SD…`).
-    pub id: &'static str,
-    /// Short name.
-    pub name: &'static str,
-    /// What the check verifies.
-    pub description: &'static str,
-}
-
-/// The knowledge base did not load: rule file schema, ids, catalog slugs, explains graph, fact
-/// paths, conditions.
-pub const LOAD: Check = Check {
-    id: "SD001",
-    name: "knowledge-base-loads",
-    description: "Every rule file parses and passes the loader's checks: schema, unique ids, catalog slugs, \
-                  explains graph, fact paths and conditions.",
-};
-/// A healthy baseline does not validate or makes a rule match.
-pub const BASELINES: Check = Check {
-    id: "SD002",
-    name: "healthy-baselines",
-    description: "Each healthy baseline snapshot validates and no rule matches on it.",
-};
-/// A rule lacks a `match` or a `pass` test.
-pub const TESTS: Check = Check {
-    id: "SD003",
-    name: "rule-has-tests",
-    description: "Every rule has at least one `expect: match` and one `expect: pass` test.",
-};
-/// A deprecated rule has no replacement.
-pub const DEPRECATION: Check = Check {
-    id: "SD004",
-    name: "deprecated-rule-replaced",
-    description: "A deprecated rule names its replacement in `replaced_by`.",
-};
-/// A condition changed without a version bump.
-pub const VERSION_BUMP: Check = Check {
-    id: "SD005",
-    name: "version-bumped",
-    description: "A rule whose condition changed since the base revision has a higher `version`.",
-};
-
-/// Every check, in id order.
-pub const CHECKS: [Check; 5] = [LOAD, BASELINES, TESTS, DEPRECATION, VERSION_BUMP];
+use syncdoctor_engine::lint::{CHECKS, Problem};
 
 /// The SARIF 2.1.0 log of a lint run (pretty JSON, ending with a newline). Files are given
 /// relative to the current directory when they are inside it, with `/` separators.
-pub fn sarif(problems: &[(Check, Diagnostic)], version: &str) -> String {
+pub fn sarif(problems: &[Problem], version: &str) -> String {
     let rules: Vec<Value> = CHECKS
         .iter()
         .map(|c| {
@@ -69,7 +23,7 @@ pub fn sarif(problems: &[(Check, Diagnostic)], version: &str) -> String {
         .collect();
     let results: Vec<Value> = problems
         .iter()
-        .map(|(check, d)| {
+        .map(|Problem { check, diagnostic: d }| {
             let index = CHECKS.iter().position(|c| c.id == check.id).unwrap_or(0);
             let mut physical = json!({ "artifactLocation": { "uri": uri(&d.file) } });
             if d.line > 0 {
@@ -108,9 +62,9 @@ pub fn sarif(problems: &[(Check, Diagnostic)], version: &str) -> String {
 }
 
 /// GitHub Actions workflow commands, one `::error file=…,line=…,col=…::message` per problem.
-pub fn github(problems: &[(Check, Diagnostic)]) -> String {
+pub fn github(problems: &[Problem]) -> String {
     let mut out = String::new();
-    for (check, d) in problems {
+    for Problem { check, diagnostic: d } in problems {
         let mut props = vec![format!("file={}", property(&relative(&d.file)))];
         if d.line > 0 {
             props.push(format!("line={}", d.line));
@@ -159,12 +113,14 @@ fn property(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use syncdoctor_engine::Diagnostic;
+    use syncdoctor_engine::lint::TESTS;
 
     #[test]
     fn workflow_commands_escape_their_fields() {
         let d = Diagnostic::at(Path::new("rules/a,b:c.yaml"), 3, 7, "50% bad\nsecond line");
         assert_eq!(
-            github(&[(TESTS, d)]),
+            github(&[Problem { check: TESTS, diagnostic: d }]),
             "::error file=rules/a%2Cb%3Ac.yaml,line=3,col=7,title=syncdoctor SD003 rule-has-tests::50%25 bad%0Asecond line\n"
         );
         assert_eq!(uri(Path::new("rules/my rule.yaml")), "rules/my%20rule.yaml");
