@@ -32,7 +32,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use ring::hmac;
 use serde_json::Value;
-use syncdoctor_engine::functions::charset::base64_16;
+use syncdoctor_engine::functions::guid::base64_16;
 
 /// The key used when neither `--key` nor `SYNCDOCTOR_REDACT_KEY` is given. It is public, so a
 /// snapshot redacted with it can be reversed by anyone willing to guess the originals: pass your

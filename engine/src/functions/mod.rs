@@ -4,9 +4,11 @@
 //! them. Nothing here touches files, the network or the wall clock: "now" is the snapshot's
 //! `collected_at`.
 
-pub mod charset;
+pub mod chars;
 pub mod collections;
+pub mod guid;
 pub mod presence;
+pub mod scan;
 pub mod size;
 pub mod text;
 pub mod time;
@@ -21,7 +23,9 @@ pub(crate) fn register(engine: &mut Engine) {
     size::register(engine);
     text::register(engine);
     collections::register(engine);
-    charset::register(engine);
+    chars::register(engine);
+    guid::register(engine);
+    scan::register(engine);
     presence::register(engine);
 }
 

@@ -123,7 +123,7 @@ pub fn pem_certificates(pem: &str) -> Vec<CertificateDer<'static>> {
 /// Standard base64 (with padding, whitespace already removed).
 #[must_use]
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| syncdoctor_engine::functions::charset::base64_value(c).map(u32::from);
+    let value = |c: u8| syncdoctor_engine::functions::guid::base64_value(c).map(u32::from);
     let bytes: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
     let trimmed: &[u8] = bytes.strip_suffix(b"==").or_else(|| bytes.strip_suffix(b"=")).unwrap_or(&bytes);
     let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);

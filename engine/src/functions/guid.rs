@@ -1,0 +1,67 @@
+//! GUIDs and the base64 source anchors that encode them (`ms-DS-ConsistencyGuid`,
+//! `onPremisesImmutableId`).
+//!
+//! | function | returns | example |
+//! |---|---|---|
+//! | `base64_to_guid(s)` | the GUID (lower-case `8-4-4-4-12`) whose 16 bytes, in Microsoft's mixed-endian layout, `s` encodes in base64; `""` if `s` is not 16 bytes of base64 | `base64_to_guid("CLCXG2Sy80eZSRb0B36Jtw==") == "1b97b008-b264-47f3-9949-16f4077e89b7"` |
+
+use rhai::{Engine, ImmutableString};
+
+pub(crate) fn register(engine: &mut Engine) {
+    engine.register_fn("base64_to_guid", |s: ImmutableString| base64_to_guid(&s).unwrap_or_default());
+}
+
+/// The 6-bit value of one standard base64 character (`A–Z a–z 0–9 + /`).
+pub fn base64_value(c: u8) -> Option<u8> {
+    match c {
+        b'A'..=b'Z' => Some(c - b'A'),
+        b'a'..=b'z' => Some(c - b'a' + 26),
+        b'0'..=b'9' => Some(c - b'0' + 52),
+        b'+' => Some(62),
+        b'/' => Some(63),
+        _ => None,
+    }
+}
+
+/// Decodes 16 bytes of standard base64 (padding optional), without allocating: an
+/// `ms-DS-ConsistencyGuid`/source anchor as the bytes of its objectGUID.
+pub fn base64_16(s: &str) -> Option<[u8; 16]> {
+    let mut out = [0u8; 16];
+    let (mut bits, mut count, mut n) = (0u32, 0u32, 0usize);
+    for c in s.trim().trim_end_matches('=').bytes() {
+        let v = base64_value(c)?;
+        bits = (bits << 6) | u32::from(v);
+        count += 6;
+        if count >= 8 {
+            count -= 8;
+            *out.get_mut(n)? = ((bits >> count) & 0xFF) as u8;
+            n += 1;
+        }
+    }
+    (n == 16).then_some(out)
+}
+
+/// The lower-case text (`8-4-4-4-12`) of a GUID's 16 bytes in Microsoft's layout: the first three
+/// groups are little-endian.
+pub fn guid_text(b: &[u8; 16]) -> [u8; 36] {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    const ORDER: [usize; 16] = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+    let mut out = [b'-'; 36];
+    let mut pos = 0;
+    for (i, src) in ORDER.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            pos += 1;
+        }
+        let byte = b.get(*src).copied().unwrap_or(0);
+        if let Some(slot) = out.get_mut(pos..pos + 2) {
+            slot.copy_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+        }
+        pos += 2;
+    }
+    out
+}
+
+/// The GUID a base64 value encodes.
+pub fn base64_to_guid(s: &str) -> Option<String> {
+    String::from_utf8(guid_text(&base64_16(s)?).to_vec()).ok()
+}
