@@ -142,11 +142,7 @@ pub fn guid_text(bytes: &[u8]) -> Option<String> {
             return Some(text.to_ascii_lowercase());
         }
     }
-    let b: &[u8; 16] = bytes.try_into().ok()?;
-    Some(format!(
-        "{:02x}{:02x}{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}-{:02x}{:02x}{:02x}{:02x}{:02x}{:02x}",
-        b[3], b[2], b[1], b[0], b[5], b[4], b[7], b[6], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]
-    ))
+    Some(syncdoctor_engine::functions::guid::guid_string(bytes.try_into().ok()?))
 }
 
 /// Whether a binary security descriptor has SE_DACL_PROTECTED in its control word.

@@ -32,7 +32,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use ring::hmac;
 use serde_json::Value;
-use syncdoctor_engine::functions::guid::base64_16;
+use syncdoctor_engine::functions::guid::{base64_16, guid_bytes, guid_string};
 
 /// The key used when neither `--key` nor `SYNCDOCTOR_REDACT_KEY` is given. It is public, so a
 /// snapshot redacted with it can be reversed by anyone willing to guess the originals: pass your
@@ -752,7 +752,7 @@ impl Redactor {
     fn anchor(&mut self, s: &str) -> String {
         match base64_16(s) {
             Some(bytes) => {
-                let guid = self.guid(&guid_text(&bytes));
+                let guid = self.guid(&guid_string(&bytes));
                 match guid_bytes(&guid) {
                     Some(b) => base64_encode(&b, s.ends_with('=')),
                     None => self.text(s),
@@ -980,52 +980,11 @@ fn split_unescaped(s: &str, sep: char) -> Vec<String> {
     parts
 }
 
-const B64: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
+/// Standard base64, with or without padding.
 fn base64_encode(bytes: &[u8], pad: bool) -> String {
-    let mut out = String::new();
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], chunk.get(1).copied().unwrap_or(0), chunk.get(2).copied().unwrap_or(0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(char::from(B64[((n >> (18 - 6 * i)) & 63) as usize]));
-            } else if pad {
-                out.push('=');
-            }
-        }
-    }
-    out
-}
-
-/// Microsoft's GUID layout: the first three groups are little-endian.
-const ORDER: [usize; 16] = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
-
-fn guid_text(b: &[u8; 16]) -> String {
-    let mut out = String::with_capacity(36);
-    for (i, src) in ORDER.iter().enumerate() {
-        if matches!(i, 4 | 6 | 8 | 10) {
-            out.push('-');
-        }
-        out.push_str(&format!("{:02x}", b[*src]));
-    }
-    out
-}
-
-fn guid_bytes(s: &str) -> Option<[u8; 16]> {
-    let hex: String = s.chars().filter(|c| *c != '-').collect();
-    if hex.len() != 32 {
-        return None;
-    }
-    let mut text_order = [0u8; 16];
-    for (i, slot) in text_order.iter_mut().enumerate() {
-        *slot = u8::from_str_radix(hex.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    let mut out = [0u8; 16];
-    for (i, src) in ORDER.iter().enumerate() {
-        out[*src] = text_order[i];
-    }
-    Some(out)
+    use base64::Engine;
+    use base64::engine::general_purpose::{STANDARD, STANDARD_NO_PAD};
+    if pad { STANDARD.encode(bytes) } else { STANDARD_NO_PAD.encode(bytes) }
 }
 
 #[cfg(test)]
@@ -1065,7 +1024,7 @@ mod tests {
         let guid = out["ad"]["users"][0]["object_guid"].as_str().unwrap();
         let anchor = out["entra"]["users"][0]["on_premises_immutable_id"].as_str().unwrap();
         assert_ne!(guid, "1b97b008-b264-47f3-9949-16f4077e89b7");
-        assert_eq!(guid_text(&base64_16(anchor).unwrap()), guid);
+        assert_eq!(guid_string(&base64_16(anchor).unwrap()), guid);
         assert_eq!(out["network"]["dns"][0]["name"], "login.microsoftonline.com");
     }
 

@@ -61,7 +61,45 @@ pub fn guid_text(b: &[u8; 16]) -> [u8; 36] {
     out
 }
 
+/// [`guid_text`] as a `String`: the GUID of 16 bytes in Microsoft's layout, lower case.
+pub fn guid_string(b: &[u8; 16]) -> String {
+    guid_text(b).iter().map(|&c| char::from(c)).collect()
+}
+
+/// The 16 bytes, in Microsoft's layout, of a GUID written `8-4-4-4-12` (either case); the inverse
+/// of [`guid_string`].
+pub fn guid_bytes(s: &str) -> Option<[u8; 16]> {
+    const ORDER: [usize; 16] = [3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15];
+    let hex: Vec<u8> = s.bytes().filter(|c| *c != b'-').collect();
+    if hex.len() != 32 || s.len() != 36 {
+        return None;
+    }
+    let mut out = [0u8; 16];
+    for (i, pair) in hex.chunks(2).enumerate() {
+        let byte = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+        *out.get_mut(*ORDER.get(i)?)? = byte;
+    }
+    Some(out)
+}
+
 /// The GUID a base64 value encodes.
 pub fn base64_to_guid(s: &str) -> Option<String> {
     String::from_utf8(guid_text(&base64_16(s)?).to_vec()).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn guids_round_trip_between_text_and_bytes() {
+        let text = "1b97b008-b264-47f3-9949-16f4077e89b7";
+        let bytes = guid_bytes(text).expect("a guid");
+        assert_eq!(bytes, base64_16("CLCXG2Sy80eZSRb0B36Jtw==").expect("16 bytes"));
+        assert_eq!(guid_string(&bytes), text);
+        assert_eq!(guid_bytes(&text.to_uppercase()), Some(bytes));
+        for bad in ["1b97b008b26447f3994916f4077e89b7", "1b97b008-b264-47f3-9949-16f4077e89bz", ""] {
+            assert_eq!(guid_bytes(bad), None, "{bad}");
+        }
+    }
 }

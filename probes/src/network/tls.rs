@@ -120,27 +120,18 @@ pub fn pem_certificates(pem: &str) -> Vec<CertificateDer<'static>> {
     out
 }
 
-/// Standard base64 (with padding, whitespace already removed).
+/// Standard base64, whitespace ignored, padding optional (a PEM body).
 #[must_use]
 pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| syncdoctor_engine::functions::guid::base64_value(c).map(u32::from);
+    use base64::Engine;
+    use base64::alphabet::STANDARD;
+    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+    const LENIENT: GeneralPurpose = GeneralPurpose::new(
+        &STANDARD,
+        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent),
+    );
     let bytes: Vec<u8> = text.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    let trimmed: &[u8] = bytes.strip_suffix(b"==").or_else(|| bytes.strip_suffix(b"=")).unwrap_or(&bytes);
-    let mut out = Vec::with_capacity(trimmed.len() * 3 / 4);
-    for chunk in trimmed.chunks(4) {
-        let mut accumulator = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            accumulator |= value(c)? << (18 - 6 * i);
-        }
-        let [_, a, b, c] = accumulator.to_be_bytes();
-        match chunk.len() {
-            4 => out.extend([a, b, c]),
-            3 => out.extend([a, b]),
-            2 => out.push(a),
-            _ => return None,
-        }
-    }
-    Some(out)
+    LENIENT.decode(bytes).ok()
 }
 
 /// Subject and issuer of a certificate in RFC 4514 order (`CN=…, O=…, C=…`).
