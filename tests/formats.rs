@@ -85,7 +85,7 @@ fn clean_knowledge_base_gives_a_valid_sarif_log_without_results() {
     assert_eq!(run["results"].as_array().map(Vec::len), Some(0), "{log}");
     let ids: Vec<&str> =
         run["tool"]["driver"]["rules"].as_array().into_iter().flatten().filter_map(|r| r["id"].as_str()).collect();
-    assert_eq!(ids, ["SD001", "SD002", "SD003", "SD004", "SD005"]);
+    assert_eq!(ids, ["SD001", "SD002", "SD003", "SD004", "SD005", "SD006", "SD007", "SD008"]);
     // Nothing but the log on standard output: the human lines stay out of it.
     assert!(!stdout(&out).contains("rules lint:"), "{}", stdout(&out));
 }

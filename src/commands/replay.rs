@@ -23,7 +23,6 @@ use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use quick_xml::escape::escape;
 use rayon::prelude::*;
 use serde_json::Value;
 use syncdoctor_engine::impact::{Change, changes};
@@ -31,6 +30,7 @@ use syncdoctor_engine::waiver::WaiverOutcome;
 use syncdoctor_engine::{EvalOptions, KnowledgeBase, Outcome, Report, Waivers};
 
 use crate::cli::{Cli, ReplayArgs, ReplayFormat};
+use crate::render::junit::Case;
 use crate::{CliError, exit, knowledge};
 
 /// Environment variable that makes `--expect` write the reports instead of comparing them.
@@ -313,8 +313,10 @@ fn inputs(sources: Vec<Source>) -> impl Iterator<Item = Input> {
 
 /// One snapshot's result, rendered by the worker.
 struct Processed {
-    /// The output line (JSON) or test case (JUnit).
+    /// The output line (JSON).
     output: String,
+    /// The test case (JUnit).
+    case: Option<Case>,
     matched: Vec<String>,
     /// Nothing could be checked in this snapshot (no rule passed or matched).
     unchecked: bool,
@@ -433,7 +435,7 @@ pub fn replay(
                 cost.matches += usize::from(t.outcome == Outcome::Match);
             }
             if options.junit {
-                junit_cases.push(r.output);
+                junit_cases.extend(r.case);
             } else {
                 out.write_all(r.output.as_bytes()).map_err(write_error)?;
             }
@@ -447,7 +449,8 @@ pub fn replay(
         let _ = write!(err, "\r\x1b[2K");
     }
     if options.junit {
-        out.write_all(junit_document(&totals, &junit_cases).as_bytes()).map_err(write_error)?;
+        let document = crate::render::junit::document("syncdoctor replay", None, &junit_cases);
+        out.write_all(document.as_bytes()).map_err(write_error)?;
     }
     totals.elapsed = started.elapsed();
     Ok(totals)
@@ -471,6 +474,7 @@ fn progress(err: &mut dyn Write, totals: &Totals, total: Option<usize>, elapsed:
 fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &ReplayOptions, input: Input) -> Processed {
     let mut result = Processed {
         output: String::new(),
+        case: None,
         matched: Vec::new(),
         unchecked: false,
         bad: None,
@@ -483,15 +487,15 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
     let snapshot = match read(kb, &input.payload) {
         Ok(s) => s,
         Err(message) => {
-            result.output = if options.junit {
-                junit_case(&input.source, Some(("error", "bad input", &message)))
+            if options.junit {
+                result.case = Some(junit_case(&input.source, Some(("error", "bad input", &message))));
             } else {
-                envelope_line(&Envelope {
+                result.output = envelope_line(&Envelope {
                     source: &input.source,
                     error: Some(message.trim_end()),
                     ..Envelope::default()
-                })
-            };
+                });
+            }
             result.bad = Some(message);
             return result;
         }
@@ -520,16 +524,16 @@ fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Replay
     if let Some(dir) = &options.expect {
         result.differ = expect(dir, &input, &report, options.update_expect);
     }
-    result.output = if options.junit {
+    if options.junit {
         let failure = (!result.matched.is_empty() || result.differ.is_some()).then(|| failure_text(&report, &result));
-        match &failure {
+        result.case = Some(match &failure {
             Some((message, body)) => junit_case(&input.source, Some(("failure", message, body))),
             None => junit_case(&input.source, None),
-        }
+        });
     } else {
         let changes = against.map(|_| result.changes.as_slice());
-        envelope_line(&Envelope { source: &input.source, report: Some(&report), changes, error: None })
-    };
+        result.output = envelope_line(&Envelope { source: &input.source, report: Some(&report), changes, error: None });
+    }
     result
 }
 
@@ -546,13 +550,14 @@ fn process_guarded(
         |panic| {
             let why = crate::panic_message(panic.as_ref()).unwrap_or("unknown cause");
             let message = format!("{source}: internal error while evaluating this snapshot: {why}");
-            let output = if options.junit {
-                junit_case(&source, Some(("error", "internal error", &message)))
+            let (output, case) = if options.junit {
+                (String::new(), Some(junit_case(&source, Some(("error", "internal error", &message)))))
             } else {
-                envelope_line(&Envelope { source: &source, error: Some(&message), ..Envelope::default() })
+                (envelope_line(&Envelope { source: &source, error: Some(&message), ..Envelope::default() }), None)
             };
             Processed {
                 output,
+                case,
                 matched: Vec::new(),
                 unchecked: false,
                 bad: Some(message),
@@ -689,30 +694,12 @@ fn failure_text(report: &Report, result: &Processed) -> (String, String) {
     (message, body)
 }
 
-/// One `<testcase>` (with a `failure` or `error` child when given: tag, message, body).
-fn junit_case(source: &str, child: Option<(&str, &str, &str)>) -> String {
-    let name = escape(source);
+/// One `<testcase>` per snapshot (with a `failure` or `error` child when given: tag, message, body).
+fn junit_case(source: &str, child: Option<(&'static str, &str, &str)>) -> Case {
     match child {
-        None => format!("  <testcase classname=\"syncdoctor.replay\" name=\"{name}\"/>\n"),
-        Some((tag, message, body)) => format!(
-            "  <testcase classname=\"syncdoctor.replay\" name=\"{name}\">\n    <{tag} message=\"{}\">{}</{tag}>\n  </testcase>\n",
-            escape(message),
-            escape(body)
-        ),
+        None => Case { classname: "syncdoctor.replay".into(), name: source.into(), child: None },
+        Some((tag, message, body)) => Case::with("syncdoctor.replay", source, tag, message.into(), Some(body.into())),
     }
-}
-
-fn junit_document(totals: &Totals, cases: &[String]) -> String {
-    let failures = cases.iter().filter(|c| c.contains("<failure")).count();
-    let mut text = format!(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuite name=\"syncdoctor replay\" tests=\"{}\" failures=\"{failures}\" errors=\"{}\" skipped=\"0\">\n",
-        totals.snapshots, totals.bad
-    );
-    for c in cases {
-        text.push_str(c);
-    }
-    text.push_str("</testsuite>\n");
-    crate::render::junit::xml_safe(text)
 }
 
 /// The summary table, on standard error.
