@@ -4,6 +4,9 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// How many affected items the human and Markdown views list by default.
+pub const DEFAULT_MAX_ITEMS: usize = 5;
+
 /// Diagnose why Microsoft Entra ID directory synchronization is broken.
 ///
 /// syncdoctor evaluates a knowledge base of rules (Entra Connect Sync, cloud sync and its
@@ -129,7 +132,7 @@ pub struct DiagnoseArgs {
     #[arg(long, value_enum, default_value_t = SeverityArg::Info)]
     pub min_severity: SeverityArg,
     /// Affected items listed per finding (human, Markdown and HTML; the JSON and CSV carry all).
-    #[arg(long, value_name = "N", default_value_t = crate::render::DEFAULT_MAX_ITEMS, conflicts_with = "all_items")]
+    #[arg(long, value_name = "N", default_value_t = DEFAULT_MAX_ITEMS, conflicts_with = "all_items")]
     pub max_items: usize,
     /// List every affected item the report carries (up to 50 per finding).
     #[arg(long)]

@@ -1,7 +1,7 @@
 //! Evaluation: one pure function of (knowledge base, snapshot, options) to a report.
 
 use std::borrow::Cow;
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -11,9 +11,9 @@ use serde_json::Value;
 use crate::facts::context::{self, SnapshotScope};
 use crate::facts::handle::{Fact, NullFact, dynamic_to_json};
 use crate::facts::tree::Node;
-use crate::kb::{CompiledRule, KnowledgeBase, scope_template};
+use crate::kb::{BrokenRule, CompiledRule, KnowledgeBase, scope_template};
 use crate::report::{Affected, Finding, MAX_AFFECTED_ITEMS, REPORT_SCHEMA_VERSION, Report, SnapshotInfo, Summary};
-use crate::rule::{Outcome, Severity};
+use crate::rule::{Outcome, Resolution, Severity};
 use crate::runtime::Runtime;
 use crate::snapshot::Snapshot;
 
@@ -366,7 +366,7 @@ impl KnowledgeBase {
             if let Some(n) = summary.outcomes.get_mut(Outcome::Error.as_str()) {
                 *n += 1;
             }
-            findings.push(broken.finding());
+            findings.push(broken_finding(broken));
         }
         let matched: HashMap<&str, &Finding> =
             findings.iter().filter(|f| f.outcome == Outcome::Match).map(|f| (f.rule_id.as_str(), f)).collect();
@@ -396,6 +396,32 @@ impl KnowledgeBase {
 
     fn host_name(&self, snapshot: &Snapshot) -> Option<String> {
         self.manifest.host_facts.iter().find_map(|p| snapshot.fact(p).and_then(|v| v.as_str().map(str::to_owned)))
+    }
+}
+
+/// The `error` finding a report shows for a rule file the lenient loader left out.
+fn broken_finding(broken: &BrokenRule) -> Finding {
+    let problems: Vec<String> = broken.problems.iter().map(ToString::to_string).collect();
+    Finding {
+        rule_id: broken.id.clone(),
+        rule_version: broken.head.version.clone().unwrap_or_default(),
+        title: broken.head.title.clone().unwrap_or_else(|| format!("rule file {}", broken.path.display())),
+        severity: broken.head.severity.unwrap_or(Severity::Error),
+        covers: Vec::new(),
+        outcome: Outcome::Error,
+        message: format!("the rule file could not be loaded, so this rule did not run: {}", problems.join("; ")),
+        evidence: BTreeMap::new(),
+        missing: Vec::new(),
+        affected: None,
+        explains: Vec::new(),
+        also_explains: Vec::new(),
+        resolution: Resolution {
+            summary: "Fix the rule file: `syncdoctor rules lint` lists every problem with its line and column.".into(),
+            steps: Vec::new(),
+            commands: Vec::new(),
+        },
+        references: Vec::new(),
+        waiver: None,
     }
 }
 

@@ -32,7 +32,7 @@ pub struct Report {
     /// What a waivers file did: expired waivers (problems of their own) and waivers that matched
     /// nothing. Present only when waivers were applied.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waivers: Option<crate::waiver::WaiverSummary>,
+    pub waivers: Option<WaiverSummary>,
 }
 
 /// Which snapshot a report is about.
@@ -107,7 +107,7 @@ pub struct Finding {
     pub references: Vec<Reference>,
     /// For a `waived` finding: the waiver that accepts it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub waiver: Option<crate::waiver::Waiver>,
+    pub waiver: Option<Waiver>,
 }
 
 /// Objects affected by a per-object rule.
@@ -167,4 +167,33 @@ impl Report {
         walk(&self.findings, &mut out);
         out
     }
+}
+
+/// A waiver as a report shows it (on a waived finding, and in `waivers.expired`/`waivers.unused`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct Waiver {
+    /// The rule id or glob, as written.
+    pub rule: String,
+    /// Why the finding is accepted.
+    pub reason: String,
+    /// Who accepted it.
+    pub owner: String,
+    /// Last day the waiver holds (`YYYY-MM-DD`, UTC, inclusive).
+    pub expires: String,
+    /// The host scope, when the waiver has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// The tenant scope, when the waiver has one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tenant: Option<String>,
+}
+
+/// What the waivers did to a report: present only when a waivers file was given.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
+pub struct WaiverSummary {
+    /// Waivers whose `expires` day ended before the snapshot was collected: they waive nothing
+    /// and are problems of their own.
+    pub expired: Vec<Waiver>,
+    /// Waivers in force that matched no finding of this report.
+    pub unused: Vec<Waiver>,
 }

@@ -34,8 +34,7 @@ pub struct TestResult {
     pub snapshot: Option<Snapshot>,
 }
 
-/// Healthy baseline snapshots by name (`baselines/<name>.json`).
-pub type Baselines = BTreeMap<String, Value>;
+pub use crate::variants::Baselines;
 
 impl KnowledgeBase {
     /// The healthy baselines shipped with the knowledge base.

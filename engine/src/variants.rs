@@ -15,12 +15,14 @@ use serde_json::Value;
 use crate::diagnostic::Diagnostic;
 use crate::kb::KnowledgeBase;
 use crate::rule::Located;
-use crate::testing::Baselines;
 
 /// The folder of healthy variants, relative to the knowledge base root.
 pub const VARIANTS_DIR: &str = "baselines/variants";
 /// The folder of incidents, relative to the knowledge base root.
-pub const INCIDENTS_DIR: &str = "incidents";
+pub use crate::kb::INCIDENTS_DIR;
+
+/// Healthy baseline snapshots by name (`baselines/<name>.json`).
+pub type Baselines = std::collections::BTreeMap<String, serde_json::Value>;
 
 /// A legitimate, unusual deployment: a healthy baseline changed so that it still works as
 /// Microsoft documents it. No rule may match it.

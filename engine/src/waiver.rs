@@ -25,12 +25,13 @@ use globset::{Glob, GlobBuilder, GlobMatcher};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use schemars::JsonSchema;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::error::{Error, Result};
 use crate::kb::KnowledgeBase;
 use crate::report::{Finding, Report, Summary};
+pub use crate::report::{Waiver, WaiverSummary};
 use crate::rule::{Located, Outcome};
 use crate::snapshot::Snapshot;
 
@@ -68,35 +69,6 @@ pub struct WaiverEntry {
     /// Last day the waiver holds (`YYYY-MM-DD`, UTC, inclusive).
     #[schemars(with = "String", regex(pattern = r"^\d{4}-\d{2}-\d{2}$"))]
     pub expires: Located<String>,
-}
-
-/// A waiver as a report shows it (on a waived finding, and in `waivers.expired`/`waivers.unused`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct Waiver {
-    /// The rule id or glob, as written.
-    pub rule: String,
-    /// Why the finding is accepted.
-    pub reason: String,
-    /// Who accepted it.
-    pub owner: String,
-    /// Last day the waiver holds (`YYYY-MM-DD`, UTC, inclusive).
-    pub expires: String,
-    /// The host scope, when the waiver has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub host: Option<String>,
-    /// The tenant scope, when the waiver has one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub tenant: Option<String>,
-}
-
-/// What the waivers did to a report: present only when a waivers file was given.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, JsonSchema)]
-pub struct WaiverSummary {
-    /// Waivers whose `expires` day ended before the snapshot was collected: they waive nothing
-    /// and are problems of their own.
-    pub expired: Vec<Waiver>,
-    /// Waivers in force that matched no finding of this report.
-    pub unused: Vec<Waiver>,
 }
 
 /// One compiled waiver.

@@ -23,8 +23,9 @@ pub enum ProbeError {
     /// as `partial` and `reason` as its error.
     #[error("partial: {reason}")]
     Partial {
-        /// What was gathered.
-        facts: Box<crate::probe::FactTree>,
+        /// What was gathered (the probe module's `FactTree`, spelled out here so that errors
+        /// depend on nothing else in the crate).
+        facts: Box<serde_json::Map<String, serde_json::Value>>,
         /// What was not, and why.
         reason: String,
     },

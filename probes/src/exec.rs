@@ -23,10 +23,10 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::config::resolve;
 use crate::error::ProbeError;
 use crate::probe::{FactTree, Probe, ProbeContext};
 use crate::process::{self, Finished, STDERR_TAIL};
+use crate::secret::resolve;
 
 /// Default cap on standard output.
 pub const DEFAULT_MAX_OUTPUT: usize = 8 * 1024 * 1024;

@@ -15,6 +15,7 @@
 pub mod ad_objects;
 pub mod builtin;
 pub mod config;
+pub mod defaults;
 pub mod error;
 pub mod exec;
 pub mod facts;
@@ -28,6 +29,7 @@ pub mod process;
 pub mod redact;
 pub mod registry;
 pub mod schema;
+pub mod secret;
 pub mod time;
 pub mod windows;
 pub mod writer;

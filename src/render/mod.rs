@@ -21,8 +21,7 @@ use syncdoctor_engine::{Outcome, Report, Severity};
 
 use crate::cli::Format;
 
-/// How many affected items the human and Markdown views list by default.
-pub const DEFAULT_MAX_ITEMS: usize = 5;
+pub use crate::cli::DEFAULT_MAX_ITEMS;
 
 /// The width the human view wraps to when standard output is not a terminal.
 pub const DEFAULT_WIDTH: usize = 100;

@@ -21,8 +21,7 @@ use crate::fact_path::FactPath;
 use crate::facts::tree::FactTree;
 use crate::functions::version;
 use crate::manifest::{Catalog, Manifest};
-use crate::report::Finding;
-use crate::rule::{Located, Outcome, Resolution, Rule, Severity};
+use crate::rule::{Located, Rule, Severity};
 use crate::sandbox::build_engine;
 use crate::snapshot::SnapshotSchema;
 
@@ -52,47 +51,18 @@ pub struct BrokenRule {
     /// What the loader found wrong, each located in the file.
     pub problems: Vec<Diagnostic>,
     /// `version`, `title` and `severity` as far as the file could be read (for the report).
-    head: RuleHead,
+    pub(crate) head: RuleHead,
 }
 
 /// The fields of a rule file a report shows, read leniently from a file that did not load.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
-struct RuleHead {
+pub(crate) struct RuleHead {
     #[serde(default)]
-    version: Option<String>,
+    pub(crate) version: Option<String>,
     #[serde(default)]
-    title: Option<String>,
+    pub(crate) title: Option<String>,
     #[serde(default)]
-    severity: Option<Severity>,
-}
-
-impl BrokenRule {
-    /// The `error` finding a report shows for the rule that did not run.
-    pub(crate) fn finding(&self) -> Finding {
-        let problems: Vec<String> = self.problems.iter().map(ToString::to_string).collect();
-        Finding {
-            rule_id: self.id.clone(),
-            rule_version: self.head.version.clone().unwrap_or_default(),
-            title: self.head.title.clone().unwrap_or_else(|| format!("rule file {}", self.path.display())),
-            severity: self.head.severity.unwrap_or(Severity::Error),
-            covers: Vec::new(),
-            outcome: Outcome::Error,
-            message: format!("the rule file could not be loaded, so this rule did not run: {}", problems.join("; ")),
-            evidence: BTreeMap::new(),
-            missing: Vec::new(),
-            affected: None,
-            explains: Vec::new(),
-            also_explains: Vec::new(),
-            resolution: Resolution {
-                summary: "Fix the rule file: `syncdoctor rules lint` lists every problem with its line and column."
-                    .into(),
-                steps: Vec::new(),
-                commands: Vec::new(),
-            },
-            references: Vec::new(),
-            waiver: None,
-        }
-    }
+    pub(crate) severity: Option<Severity>,
 }
 
 /// A rule with its conditions compiled.
@@ -507,6 +477,9 @@ fn parse_yaml<T: serde::de::DeserializeOwned>(
 
 /// A rule file is a YAML file one folder deep, outside `data/`, `baselines/` and `incidents/`
 /// (healthy variants live in `baselines/variants/`).
+/// The folder of incident variants (`rules/incidents/`): not rule files.
+pub const INCIDENTS_DIR: &str = "incidents";
+
 /// A rule file's id: its file name without the extension.
 fn rule_id_of(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_default()
@@ -516,7 +489,7 @@ fn is_rule_file(path: &Path) -> bool {
     let parts: Vec<_> = path.components().collect();
     let yaml = path.extension().is_some_and(|e| e == "yaml" || e == "yml");
     let top = parts.first().map(|c| c.as_os_str().to_string_lossy().into_owned()).unwrap_or_default();
-    yaml && parts.len() == 2 && top != "data" && top != "baselines" && top != crate::variants::INCIDENTS_DIR
+    yaml && parts.len() == 2 && top != "data" && top != "baselines" && top != INCIDENTS_DIR
 }
 
 /// Reference data: each `data/<name>.yaml` becomes `data.<name>`.

@@ -24,8 +24,7 @@ use std::path::{Path, PathBuf};
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::builtin::Defaults;
-use crate::config::resolve;
+use crate::defaults::Defaults;
 use crate::error::ProbeError;
 use crate::facts::Facts;
 use crate::facts::cloudsync_agent::{AgentConfig, CloudSyncAgent};
@@ -33,6 +32,7 @@ use crate::facts::host::{Host, Proxy};
 use crate::facts::known;
 use crate::facts::localdb::LocalDb;
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
+use crate::secret::resolve;
 
 /// The `files` section of the configuration: where the product files are.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]

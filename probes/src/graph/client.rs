@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::config::Secret;
+use crate::secret::Secret;
 
 /// Longest wait honoured from one `Retry-After`.
 const MAX_RETRY_AFTER: Duration = Duration::from_secs(60);

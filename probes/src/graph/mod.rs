@@ -32,12 +32,12 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use self::client::{ClientSettings, GraphClient, GraphError, Page};
-use crate::config::SecretSource;
 use crate::error::ProbeError;
 use crate::facts::Facts;
 use crate::facts::entra::{CloudSync, ConnectorAccount, DirectoryObjectType, Entra};
 use crate::facts::{known, lift};
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
+use crate::secret::SecretSource;
 
 /// Template id of the Directory Synchronization Accounts role.
 pub const DIRSYNC_ROLE_TEMPLATE: &str = "d29b2b05-8046-44ba-8758-1e26182fcf32";

@@ -21,12 +21,12 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::ad_objects::{self, ObjectKind};
-use crate::config::resolve;
 use crate::error::ProbeError;
 use crate::facts::Facts;
 use crate::facts::ad::Ad;
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
 use crate::registry::merge_into;
+use crate::secret::resolve;
 use crate::windows::{self, Area, Bundle};
 
 /// The `import` section of the configuration.

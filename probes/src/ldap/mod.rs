@@ -23,7 +23,6 @@ use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 
 use crate::ad_objects::{self, Entry, ObjectKind};
-use crate::config::{SecretSource, resolve};
 use crate::error::ProbeError;
 use crate::facts::Facts;
 use crate::facts::Known;
@@ -31,6 +30,7 @@ use crate::facts::ad::{Ad, AdAccounts, AdDomain, AdObjects};
 use crate::facts::{known, lift};
 use crate::network::tls::pem_certificates;
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
+use crate::secret::{SecretSource, resolve};
 use crate::time::ad_interval_seconds;
 
 /// LDAP "Show Deleted" control.

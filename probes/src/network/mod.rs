@@ -33,13 +33,13 @@ use self::dns::Resolver;
 use self::endpoints::{EndpointSpec, Expansion};
 use self::tcp::HttpProxy;
 use self::tls::TlsJudge;
-use crate::builtin::Defaults;
-use crate::config::resolve;
+use crate::defaults::Defaults;
 use crate::error::ProbeError;
 use crate::facts::network::{CheckContext, DnsResolution, EndpointCheck, Network, Proto, TlsCheck, Vantage, Via};
 use crate::facts::{Facts, Nullable};
 use crate::facts::{known, lift};
 use crate::probe::{FactTree, Probe, ProbeContext, fact_tree};
+use crate::secret::resolve;
 
 /// The `network` section of the configuration.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, JsonSchema)]
