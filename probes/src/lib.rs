@@ -1,8 +1,9 @@
 //! Fact gathering for syncdoctor.
 //!
-//! - [`facts`] — the typed model of every fact in `facts.md` (one module per namespace) and the
-//!   whole [`SnapshotDocument`];
-//! - [`schema`] — the snapshot JSON Schema generated from that model ([`snapshot_schema`]);
+//! - [`facts`] — the typed model of every fact in `facts.md` and the whole [`SnapshotDocument`],
+//!   re-exported from `syncdoctor-facts` (the vocabulary, which gathers nothing);
+//! - [`schema`] — the snapshot JSON Schema generated from that model ([`snapshot_schema`]), from
+//!   `syncdoctor-facts` too;
 //! - [`probe`] — the [`Probe`] contract every fact-gathering probe implements;
 //! - [`error`] — [`ProbeError`], the crate's one error type;
 //! - [`registry`] — runs probes concurrently under time limits and assembles a snapshot;
@@ -18,7 +19,6 @@ pub mod config;
 pub mod defaults;
 pub mod error;
 pub mod exec;
-pub mod facts;
 pub mod files;
 pub mod graph;
 pub mod import;
@@ -28,7 +28,6 @@ pub mod probe;
 pub mod process;
 pub mod redact;
 pub mod registry;
-pub mod schema;
 pub mod secret;
 pub mod time;
 pub mod windows;
@@ -39,3 +38,7 @@ pub use facts::{Facts, Nullable, SnapshotDocument};
 pub use probe::{FactTree, Probe, ProbeContext};
 pub use registry::{Registry, RunOptions};
 pub use schema::snapshot_schema;
+/// The typed fact model (`syncdoctor-facts`).
+pub use syncdoctor_facts as facts;
+/// The snapshot JSON Schema (`syncdoctor-facts`).
+pub use syncdoctor_facts::schema;

@@ -1,4 +1,8 @@
-//! The typed fact model: one Rust type per object in `facts.md`, one module per namespace.
+//! # syncdoctor-facts
+//!
+//! The fact vocabulary: one Rust type per object in `facts.md`, one module per namespace, and the
+//! snapshot JSON Schema generated from them ([`schema`]). It gathers nothing and pulls no network
+//! crate: a tool that only validates or builds snapshots depends on this crate, not on the probes.
 //!
 //! Every field is optional (absent ⇒ not collected); every leaf fact is [`Nullable`] as well
 //! (`null` ⇒ collected, value unknown; see [`nullable`]). Every object rejects unknown keys. Enum
@@ -21,6 +25,7 @@ pub mod host;
 pub mod localdb;
 pub mod network;
 pub mod nullable;
+pub mod schema;
 pub mod services;
 pub mod sql;
 pub mod user_rights;

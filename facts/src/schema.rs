@@ -6,8 +6,8 @@ use schemars::{JsonSchema, Schema};
 use serde_json::Value;
 use syncdoctor_engine::envelope::{Collector, ProbeRun, ProbeStatus};
 
-use crate::facts::SnapshotDocument;
-use crate::facts::nullable::AbsentIsNotNull;
+use crate::SnapshotDocument;
+use crate::nullable::AbsentIsNotNull;
 
 /// `$id` of the snapshot schema.
 pub const SNAPSHOT_SCHEMA_ID: &str = "https://syncdoctor.invalid/schema/snapshot.schema.json";
@@ -18,7 +18,7 @@ pub const SNAPSHOT_SCHEMA_TITLE: &str = "syncdoctor fact snapshot";
 /// The JSON Schema (draft 2020-12) of a fact snapshot ([`SnapshotDocument`]).
 ///
 /// Inside the facts, an absent key means "not collected" and `null` is accepted only for facts
-/// modelled as [`Nullable`](crate::facts::Nullable) (`…|null` in `facts.md`); every object has `additionalProperties: false`; enumerations are
+/// modelled as [`Nullable`](crate::Nullable) (`…|null` in `facts.md`); every object has `additionalProperties: false`; enumerations are
 /// plain `{"type": "string", "enum": [...]}`. The envelope types come from
 /// `syncdoctor_engine::envelope` and keep their own `null` conventions.
 #[must_use]
