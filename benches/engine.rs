@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 use serde_json::{Value, json};
-use syncdoctor::commands::replay::{ReplayOptions, replay};
+use syncdoctor_engine::batch::{self, BatchOptions};
 use syncdoctor_engine::{EvalOptions, KbSource, KnowledgeBase, LoadOptions, Outcome, Snapshot};
 
 mod common;
@@ -58,7 +58,7 @@ fn baseline_text(name: &str) -> String {
 }
 
 fn load_bundled() -> KnowledgeBase {
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
+    let options = LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
     KnowledgeBase::load(KbSource::from_dir(&root().join("rules")).unwrap(), options).unwrap()
 }
 
@@ -297,7 +297,7 @@ const DQ_RULES: &[(&str, &str)] = &[
 fn dq_kb() -> KnowledgeBase {
     let extra: Vec<(String, String)> =
         DQ_RULES.iter().map(|(id, when)| (format!("data-quality/{id}.yaml"), rule_yaml(id, when))).collect();
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
+    let options = LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
     KnowledgeBase::load(synthetic_kb(0, &extra), options).unwrap()
 }
 
@@ -515,7 +515,7 @@ fn bench_replay() {
     println!("| workload | engine | native | throughput vs native | target |\n|---|---|---|---|---|");
     // The synthetic KB's native twin computes exactly what its conditions compute; the bundled
     // KB's native side only reads the same facts (see `NativeBundled`), so it flatters native.
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
+    let options = LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
     let synthetic = KnowledgeBase::load(synthetic_kb(100, &[]), options).unwrap();
     let exact = |facts: &Value| -> Vec<String> {
         (0..100).filter(|i| native_condition(*i, facts) == Some(true)).map(|i| format!("syn-{i:04}")).collect()
@@ -530,7 +530,8 @@ fn bench_replay() {
     replay_row(&name, &pool, &path, &kb, &approximate);
 }
 
-/// Replays the file with `kb` through the real `replay` code path and with `native`, and prints a row.
+/// Replays the file with `kb` through the engine's batch replay (the path `syncdoctor replay`
+/// takes) and with `native`, and prints a row.
 fn replay_row(
     name: &str,
     pool: &rayon::ThreadPool,
@@ -544,12 +545,22 @@ fn replay_row(
         (0..runs)
             .map(|_| {
                 let t = Instant::now();
-                let totals = pool
-                    .install(|| {
-                        replay(kb, None, &inputs, &ReplayOptions::default(), &mut std::io::sink(), &mut std::io::sink())
+                // The engine's batch replay, each report rendered to its JSON line on the worker
+                // threads as `syncdoctor replay` does.
+                let (mut snapshots, mut bad) = (0, 0);
+                pool.install(|| {
+                    let sources = batch::sources(&inputs).unwrap();
+                    let chunk = (rayon::current_num_threads() * 32).max(64);
+                    let render =
+                        |r: batch::Replayed| r.report.map(|report| serde_json::to_string(&report).unwrap_or_default());
+                    batch::replay(kb, None, &BatchOptions::default(), batch::inputs(sources), chunk, render, |line| {
+                        snapshots += 1;
+                        bad += usize::from(line.is_err());
+                        Ok::<(), ()>(())
                     })
-                    .unwrap();
-                assert_eq!((totals.snapshots, totals.bad), (SNAPSHOTS, 0));
+                })
+                .unwrap();
+                assert_eq!((snapshots, bad), (SNAPSHOTS, 0));
                 t.elapsed()
             })
             .collect(),

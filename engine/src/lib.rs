@@ -14,6 +14,7 @@
 //! [Rhai]: https://rhai.rs
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
+pub mod batch;
 pub mod condition;
 pub mod diagnostic;
 pub mod envelope;

@@ -19,13 +19,12 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use rayon::prelude::*;
-use serde_json::Value;
-use syncdoctor_engine::impact::{Change, changes};
+use syncdoctor_engine::batch::{self, BatchOptions, Replayed, Source};
+use syncdoctor_engine::impact::Change;
 use syncdoctor_engine::waiver::WaiverOutcome;
 use syncdoctor_engine::{EvalOptions, KnowledgeBase, Outcome, Report, Waivers};
 
@@ -34,7 +33,7 @@ use crate::render::junit::Case;
 use crate::{CliError, exit, knowledge};
 
 /// Environment variable that makes `--expect` write the reports instead of comparing them.
-pub const UPDATE_EXPECT_ENV: &str = "SYNCDOCTOR_UPDATE_EXPECT";
+pub use syncdoctor_engine::batch::expect::UPDATE_ENV as UPDATE_EXPECT_ENV;
 
 /// What to do with each snapshot.
 #[derive(Debug, Clone, Default)]
@@ -173,144 +172,6 @@ fn write_error(e: std::io::Error) -> CliError {
     CliError::Io(format!("cannot write the output: {e}"))
 }
 
-/// Where snapshots come from, once folders are walked.
-enum Source {
-    /// One snapshot file; `name` is its name under `--expect`.
-    File { path: PathBuf, name: String },
-    /// An NDJSON stream (`None`: standard input).
-    Stream(Option<PathBuf>),
-    /// An entry that could not be read (an unreadable folder, a dangling link): reported as a bad
-    /// input of its own while the rest of the replay goes on.
-    Bad { label: String, message: String },
-}
-
-/// One snapshot to evaluate.
-struct Input {
-    /// How it is named in the output.
-    source: String,
-    /// Its name under `--expect` (without `.json`).
-    name: String,
-    payload: Payload,
-}
-
-enum Payload {
-    File(PathBuf),
-    Line { text: String, file: PathBuf, line: u64 },
-    Unreadable(String),
-}
-
-fn is_snapshot_file(path: &Path) -> bool {
-    path.extension().and_then(|e| e.to_str()).is_some_and(|e| matches!(e, "json" | "yaml" | "yml" | "ndjson"))
-}
-
-fn is_stream(path: &Path) -> bool {
-    path.extension().is_some_and(|e| e == "ndjson")
-}
-
-fn stem(path: &Path) -> String {
-    path.file_stem().map_or_else(|| "snapshot".into(), |s| s.to_string_lossy().into_owned())
-}
-
-/// Expands the command-line inputs: folders are walked (sorted), everything else kept as given.
-fn sources(inputs: &[PathBuf]) -> Result<Vec<Source>, CliError> {
-    let mut out = Vec::new();
-    for input in inputs {
-        if input == Path::new("-") {
-            out.push(Source::Stream(None));
-        } else if input.is_dir() {
-            // Links are followed (a corpus is often a folder of links); a dangling one, a loop or
-            // an unreadable sub-folder is one bad input, not the end of the replay.
-            let walker = walkdir::WalkDir::new(input).follow_links(true).sort_by_file_name();
-            for entry in walker {
-                let entry = match entry {
-                    Ok(entry) => entry,
-                    Err(e) => {
-                        let label = e.path().unwrap_or(input).display().to_string();
-                        let why = e.io_error().map_or_else(|| e.to_string(), ToString::to_string);
-                        let message = if e.loop_ancestor().is_some() {
-                            format!("{label}: a link loop: {why}")
-                        } else if e.path().is_some_and(|p| p.is_symlink() && !p.exists()) {
-                            format!("{label}: a dangling link (its target does not exist)")
-                        } else {
-                            format!("{label}: cannot read: {why}")
-                        };
-                        out.push(Source::Bad { label, message });
-                        continue;
-                    }
-                };
-                let path = entry.path();
-                if !entry.file_type().is_file() || !is_snapshot_file(path) {
-                    continue;
-                }
-                if is_stream(path) {
-                    out.push(Source::Stream(Some(path.to_path_buf())));
-                } else {
-                    let relative = path.strip_prefix(input).unwrap_or(path).with_extension("");
-                    let name = relative.to_string_lossy().replace('\\', "/");
-                    out.push(Source::File { path: path.to_path_buf(), name });
-                }
-            }
-        } else if is_stream(input) {
-            out.push(Source::Stream(Some(input.clone())));
-        } else if input.exists() {
-            out.push(Source::File { path: input.clone(), name: stem(input) });
-        } else {
-            return Err(CliError::Io(format!("{}: no such file or folder", input.display())));
-        }
-    }
-    Ok(out)
-}
-
-/// The snapshots of every source, read lazily (NDJSON line by line).
-fn inputs(sources: Vec<Source>) -> impl Iterator<Item = Input> {
-    sources.into_iter().flat_map(|source| -> Box<dyn Iterator<Item = Input>> {
-        match source {
-            Source::File { path, name } => Box::new(std::iter::once(Input {
-                source: path.display().to_string(),
-                name,
-                payload: Payload::File(path),
-            })),
-            Source::Bad { label, message } => Box::new(std::iter::once(Input {
-                name: stem(Path::new(&label)),
-                source: label,
-                payload: Payload::Unreadable(message),
-            })),
-            Source::Stream(path) => {
-                let (label, name) = match &path {
-                    Some(p) => (p.display().to_string(), stem(p)),
-                    None => ("<stdin>".to_string(), "stdin".to_string()),
-                };
-                let reader: Result<Box<dyn BufRead>, String> = match &path {
-                    Some(p) => std::fs::File::open(p)
-                        .map(|f| Box::new(BufReader::new(f)) as Box<dyn BufRead>)
-                        .map_err(|e| format!("cannot read {label}: {e}")),
-                    None => Ok(Box::new(BufReader::new(std::io::stdin()))),
-                };
-                let file = PathBuf::from(&label);
-                match reader {
-                    Err(message) => {
-                        Box::new(std::iter::once(Input { source: label, name, payload: Payload::Unreadable(message) }))
-                    }
-                    Ok(reader) => Box::new(
-                        reader
-                            .lines()
-                            .enumerate()
-                            .map(move |(i, line)| {
-                                let n = i as u64 + 1;
-                                let payload = match line {
-                                    Ok(text) => Payload::Line { text, file: file.clone(), line: n },
-                                    Err(e) => Payload::Unreadable(format!("{label}:{n}: cannot read: {e}")),
-                                };
-                                Input { source: format!("{label}:{n}"), name: format!("{name}-{n}"), payload }
-                            })
-                            .filter(|i| !matches!(&i.payload, Payload::Line { text, .. } if text.trim().is_empty())),
-                    ),
-                }
-            }
-        }
-    })
-}
-
 /// One snapshot's result, rendered by the worker.
 struct Processed {
     /// The output line (JSON).
@@ -353,7 +214,12 @@ pub fn replay(
     err: &mut dyn Write,
 ) -> Result<Totals, CliError> {
     let started = Instant::now();
-    let sources = sources(inputs_given)?;
+    let sources = batch::sources(inputs_given).map_err(|e| match e {
+        syncdoctor_engine::Error::Io { path, .. } => {
+            CliError::Io(format!("{}: no such file or folder", path.display()))
+        }
+        other => CliError::Engine(other),
+    })?;
     if sources.is_empty() {
         let given: Vec<String> = inputs_given.iter().map(|p| p.display().to_string()).collect();
         return Err(CliError::Usage(format!(
@@ -367,84 +233,84 @@ pub fn replay(
     {
         std::fs::create_dir_all(dir).map_err(|e| CliError::Io(format!("cannot create {}: {e}", dir.display())))?;
     }
+    let batch_options = BatchOptions {
+        eval: options.eval.clone(),
+        profile: options.profile,
+        waivers: options.waivers.clone(),
+        expect: options.expect.clone(),
+        update_expect: options.update_expect,
+    };
     let chunk_size = (rayon::current_num_threads() * 32).max(64);
-    let mut stream = inputs(sources);
     let mut totals = Totals::default();
     let mut junit_cases = Vec::new();
     let mut last_progress = Instant::now();
-    loop {
-        let chunk: Vec<Input> = stream.by_ref().take(chunk_size).collect();
-        if chunk.is_empty() {
-            break;
+    let render = |r: Replayed| render(r, options.junit, against.is_some());
+    batch::replay(kb, against, &batch_options, batch::inputs(sources), chunk_size, render, |r: Processed| {
+        totals.snapshots += 1;
+        if let Some(bad) = &r.bad {
+            totals.bad += 1;
+            writeln!(err, "syncdoctor replay: {}", bad.trim_end()).map_err(write_error)?;
         }
-        let results: Vec<Processed> =
-            chunk.into_par_iter().map(|input| process_guarded(kb, against, options, input)).collect();
-        for r in results {
-            totals.snapshots += 1;
-            if let Some(bad) = &r.bad {
-                totals.bad += 1;
-                writeln!(err, "syncdoctor replay: {}", bad.trim_end()).map_err(write_error)?;
+        if !r.matched.is_empty() {
+            totals.matched += 1;
+        }
+        if r.unchecked {
+            totals.unchecked += 1;
+        }
+        for id in &r.matched {
+            *totals.by_rule.entry(id.clone()).or_default() += 1;
+        }
+        if let Some(diff) = &r.differ {
+            totals.differ += 1;
+            err.write_all(diff.as_bytes()).map_err(write_error)?;
+        }
+        if !r.changes.is_empty() {
+            totals.changed += 1;
+        }
+        for c in &r.changes {
+            let slot = totals.impact.entry(c.rule_id.clone()).or_default();
+            match (c.before, c.after) {
+                (None, Some(_)) => slot[0] += 1,
+                (Some(_), None) => slot[1] += 1,
+                (b, a) if b != a => slot[2] += 1,
+                _ => {}
             }
-            if !r.matched.is_empty() {
-                totals.matched += 1;
+            slot[3] += usize::from(c.severity.is_some());
+            slot[4] += usize::from(c.message.is_some());
+            slot[5] += usize::from(c.affected.is_some());
+            let examples = totals.impact_examples.entry(c.rule_id.clone()).or_default();
+            if examples.len() < 3 {
+                examples.push(r.source.clone());
             }
-            if r.unchecked {
-                totals.unchecked += 1;
+        }
+        if let Some(w) = &r.waivers {
+            totals.expired_waivers += usize::from(!w.expired.is_empty());
+            totals.waived += w.waived;
+            for at in &w.used {
+                *totals.waiver_use.entry(at.clone()).or_default() += 1;
             }
-            for id in &r.matched {
-                *totals.by_rule.entry(id.clone()).or_default() += 1;
+            for note in &w.expired {
+                *totals.waiver_expired.entry(note.at.clone()).or_default() += 1;
             }
-            if let Some(diff) = &r.differ {
-                totals.differ += 1;
-                err.write_all(diff.as_bytes()).map_err(write_error)?;
-            }
-            if !r.changes.is_empty() {
-                totals.changed += 1;
-            }
-            for c in &r.changes {
-                let slot = totals.impact.entry(c.rule_id.clone()).or_default();
-                match (c.before, c.after) {
-                    (None, Some(_)) => slot[0] += 1,
-                    (Some(_), None) => slot[1] += 1,
-                    (b, a) if b != a => slot[2] += 1,
-                    _ => {}
-                }
-                slot[3] += usize::from(c.severity.is_some());
-                slot[4] += usize::from(c.message.is_some());
-                slot[5] += usize::from(c.affected.is_some());
-                let examples = totals.impact_examples.entry(c.rule_id.clone()).or_default();
-                if examples.len() < 3 {
-                    examples.push(r.source.clone());
-                }
-            }
-            if let Some(w) = &r.waivers {
-                totals.expired_waivers += usize::from(!w.expired.is_empty());
-                totals.waived += w.waived;
-                for at in &w.used {
-                    *totals.waiver_use.entry(at.clone()).or_default() += 1;
-                }
-                for note in &w.expired {
-                    *totals.waiver_expired.entry(note.at.clone()).or_default() += 1;
-                }
-            }
-            for t in r.timings {
-                let cost = totals.profile.entry(t.rule_id).or_default();
-                cost.time += t.elapsed;
-                cost.operations += t.operations;
-                cost.runs += 1;
-                cost.matches += usize::from(t.outcome == Outcome::Match);
-            }
-            if options.junit {
-                junit_cases.extend(r.case);
-            } else {
-                out.write_all(r.output.as_bytes()).map_err(write_error)?;
-            }
+        }
+        for t in r.timings {
+            let cost = totals.profile.entry(t.rule_id).or_default();
+            cost.time += t.elapsed;
+            cost.operations += t.operations;
+            cost.runs += 1;
+            cost.matches += usize::from(t.outcome == Outcome::Match);
+        }
+        if options.junit {
+            junit_cases.extend(r.case);
+        } else {
+            out.write_all(r.output.as_bytes()).map_err(write_error)?;
         }
         if options.progress && last_progress.elapsed() >= Duration::from_millis(150) {
             last_progress = Instant::now();
             progress(err, &totals, known_total, started.elapsed());
         }
-    }
+        Ok::<(), CliError>(())
+    })?;
     if options.progress {
         let _ = write!(err, "\r\x1b[2K");
     }
@@ -470,116 +336,50 @@ fn progress(err: &mut dyn Write, totals: &Totals, total: Option<usize>, elapsed:
     let _ = err.flush();
 }
 
-/// Reads, evaluates and renders one snapshot (on a worker thread).
-fn process(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &ReplayOptions, input: Input) -> Processed {
-    let mut result = Processed {
+/// Renders one result on the worker thread: its NDJSON line or JUnit case, and what the totals
+/// need (the report itself is dropped here).
+fn render(r: Replayed, junit: bool, against: bool) -> Processed {
+    let mut processed = Processed {
         output: String::new(),
         case: None,
-        matched: Vec::new(),
-        unchecked: false,
+        matched: r.matched,
+        unchecked: r.unchecked,
         bad: None,
-        differ: None,
-        changes: Vec::new(),
-        timings: Vec::new(),
-        waivers: None,
-        source: input.source.clone(),
+        differ: r.differ,
+        changes: r.changes,
+        timings: r.timings,
+        waivers: r.waivers,
+        source: r.source,
     };
-    let snapshot = match read(kb, &input.payload) {
-        Ok(s) => s,
+    match &r.report {
         Err(message) => {
-            if options.junit {
-                result.case = Some(junit_case(&input.source, Some(("error", "bad input", &message))));
+            let what = if r.panicked { "internal error" } else { "bad input" };
+            if junit {
+                processed.case = Some(junit_case(&processed.source, Some(("error", what, message))));
             } else {
-                result.output = envelope_line(&Envelope {
-                    source: &input.source,
+                processed.output = envelope_line(&Envelope {
+                    source: &processed.source,
                     error: Some(message.trim_end()),
                     ..Envelope::default()
                 });
             }
-            result.bad = Some(message);
-            return result;
+            processed.bad = Some(message.clone());
         }
-    };
-    let eval = &options.eval;
-    let mut report = if options.profile {
-        let (report, timings) = kb.evaluate_profiled(&snapshot, eval);
-        result.timings = timings;
-        report
-    } else {
-        kb.evaluate(&snapshot, eval)
-    };
-    if let Some(waivers) = &options.waivers {
-        result.waivers = Some(kb.apply_waivers(&mut report, &snapshot, waivers));
-    }
-    // Each matched rule once, however many causes explain it.
-    result.matched = crate::render::matched_rules(&report).into_iter().map(|(id, _)| id.to_owned()).collect();
-    result.unchecked = report.nothing_checked();
-    if let Some(other) = against {
-        let mut theirs = other.evaluate(&snapshot, eval);
-        if let Some(waivers) = &options.waivers {
-            other.apply_waivers(&mut theirs, &snapshot, waivers);
+        Ok(report) if junit => {
+            let failure = (!processed.matched.is_empty() || processed.differ.is_some())
+                .then(|| failure_text(report, &processed.matched, processed.differ.as_deref()));
+            processed.case = Some(match &failure {
+                Some((message, body)) => junit_case(&processed.source, Some(("failure", message, body))),
+                None => junit_case(&processed.source, None),
+            });
         }
-        result.changes = changes(&report, &theirs);
-    }
-    if let Some(dir) = &options.expect {
-        result.differ = expect(dir, &input, &report, options.update_expect);
-    }
-    if options.junit {
-        let failure = (!result.matched.is_empty() || result.differ.is_some()).then(|| failure_text(&report, &result));
-        result.case = Some(match &failure {
-            Some((message, body)) => junit_case(&input.source, Some(("failure", message, body))),
-            None => junit_case(&input.source, None),
-        });
-    } else {
-        let changes = against.map(|_| result.changes.as_slice());
-        result.output = envelope_line(&Envelope { source: &input.source, report: Some(&report), changes, error: None });
-    }
-    result
-}
-
-/// [`process`], with a panic anywhere in evaluating one snapshot reported as that snapshot's error
-/// instead of ending the replay (the engine has no known panic; this is the last line of defence).
-fn process_guarded(
-    kb: &KnowledgeBase,
-    against: Option<&KnowledgeBase>,
-    options: &ReplayOptions,
-    input: Input,
-) -> Processed {
-    let source = input.source.clone();
-    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| process(kb, against, options, input))).unwrap_or_else(
-        |panic| {
-            let why = crate::panic_message(panic.as_ref()).unwrap_or("unknown cause");
-            let message = format!("{source}: internal error while evaluating this snapshot: {why}");
-            let (output, case) = if options.junit {
-                (String::new(), Some(junit_case(&source, Some(("error", "internal error", &message)))))
-            } else {
-                (envelope_line(&Envelope { source: &source, error: Some(&message), ..Envelope::default() }), None)
-            };
-            Processed {
-                output,
-                case,
-                matched: Vec::new(),
-                unchecked: false,
-                bad: Some(message),
-                differ: None,
-                changes: Vec::new(),
-                timings: Vec::new(),
-                waivers: None,
-                source,
-            }
-        },
-    )
-}
-
-fn read(kb: &KnowledgeBase, payload: &Payload) -> Result<syncdoctor_engine::Snapshot, String> {
-    match payload {
-        Payload::File(path) => kb.read_snapshot(path).map_err(|e| e.to_string()),
-        Payload::Unreadable(message) => Err(message.clone()),
-        Payload::Line { text, file, line } => {
-            syncdoctor_engine::Snapshot::from_stream_line(text, file, *line, kb.snapshot_schema())
-                .map_err(|e| e.to_string())
+        Ok(report) => {
+            let changes = against.then_some(processed.changes.as_slice());
+            processed.output =
+                envelope_line(&Envelope { source: &processed.source, report: Some(report), changes, error: None });
         }
     }
+    processed
 }
 
 /// One NDJSON line: `{"source": …, "report"|"error": …[, "changes": …]}`.
@@ -601,95 +401,18 @@ fn envelope_line(envelope: &Envelope) -> String {
     line
 }
 
-/// Compares a report with `<dir>/<name>.json` (or writes it); `Some(readable diff)` on a difference.
-fn expect(dir: &Path, input: &Input, report: &Report, update: bool) -> Option<String> {
-    let path = dir.join(format!("{}.json", input.name));
-    let text = crate::render::json(report);
-    let stored = std::fs::read_to_string(&path).ok();
-    if stored.as_deref() == Some(text.as_str()) {
-        return None;
-    }
-    if update {
-        let written = path.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(&path, &text));
-        return match written {
-            Ok(()) => None,
-            Err(e) => Some(format!("{}: cannot write {}: {e}\n", input.source, path.display())),
-        };
-    }
-    let Some(stored) = stored else {
-        return Some(format!(
-            "{}: no stored report {} (set {UPDATE_EXPECT_ENV}=1 to write it)\n",
-            input.source,
-            path.display()
-        ));
-    };
-    let mut diff = format!("{}: report differs from {}\n", input.source, path.display());
-    let old: Value = serde_json::from_str(&stored).unwrap_or(Value::Null);
-    let new = serde_json::to_value(report).unwrap_or(Value::Null);
-    let mut lines = Vec::new();
-    json_diff("", &old, &new, &mut lines);
-    let shown = 30;
-    for line in lines.iter().take(shown) {
-        let _ = writeln!(diff, "  {line}");
-    }
-    if lines.len() > shown {
-        let _ = writeln!(diff, "  … and {} more differences", lines.len() - shown);
-    }
-    let _ = writeln!(diff, "  (set {UPDATE_EXPECT_ENV}=1 to accept the new report)");
-    Some(diff)
-}
-
-/// Differences between two JSON values as `- /path: old` / `+ /path: new` lines.
-fn json_diff(path: &str, old: &Value, new: &Value, out: &mut Vec<String>) {
-    match (old, new) {
-        (Value::Object(a), Value::Object(b)) => {
-            for (k, v) in a {
-                let p = format!("{path}/{k}");
-                match b.get(k) {
-                    Some(w) => json_diff(&p, v, w, out),
-                    None => out.push(format!("- {p}: {}", short(v))),
-                }
-            }
-            for (k, w) in b.iter().filter(|(k, _)| !a.contains_key(*k)) {
-                out.push(format!("+ {path}/{k}: {}", short(w)));
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            for i in 0..a.len().max(b.len()) {
-                let p = format!("{path}/{i}");
-                match (a.get(i), b.get(i)) {
-                    (Some(v), Some(w)) => json_diff(&p, v, w, out),
-                    (Some(v), None) => out.push(format!("- {p}: {}", short(v))),
-                    (None, Some(w)) => out.push(format!("+ {p}: {}", short(w))),
-                    (None, None) => {}
-                }
-            }
-        }
-        _ if old == new => {}
-        _ => {
-            out.push(format!("- {path}: {}", short(old)));
-            out.push(format!("+ {path}: {}", short(new)));
-        }
-    }
-}
-
-fn short(v: &Value) -> String {
-    let text = v.to_string();
-    if text.chars().count() > 120 { format!("{}…", text.chars().take(120).collect::<String>()) } else { text }
-}
-
-fn failure_text(report: &Report, result: &Processed) -> (String, String) {
+fn failure_text(report: &Report, matched: &[String], differ: Option<&str>) -> (String, String) {
     let mut body = String::new();
     for (f, _) in crate::render::unique_findings(report).into_iter().filter(|(f, _)| f.outcome == Outcome::Match) {
         let _ = writeln!(body, "{} {}: {}", f.severity.as_str(), f.rule_id, f.message);
     }
-    if let Some(diff) = &result.differ {
+    if let Some(diff) = differ {
         body.push_str(diff);
     }
-    let message = if result.matched.is_empty() {
+    let message = if matched.is_empty() {
         "report differs from the stored one".to_string()
     } else {
-        format!("{} matched: {}", crate::render::plural(result.matched.len(), "rule"), result.matched.join(", "))
+        format!("{} matched: {}", crate::render::plural(matched.len(), "rule"), matched.join(", "))
     };
     (message, body)
 }
