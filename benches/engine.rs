@@ -58,7 +58,8 @@ fn baseline_text(name: &str) -> String {
 }
 
 fn load_bundled() -> KnowledgeBase {
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
     KnowledgeBase::load(KbSource::from_dir(&root().join("rules")).unwrap(), options).unwrap()
 }
 
@@ -297,7 +298,8 @@ const DQ_RULES: &[(&str, &str)] = &[
 fn dq_kb() -> KnowledgeBase {
     let extra: Vec<(String, String)> =
         DQ_RULES.iter().map(|(id, when)| (format!("data-quality/{id}.yaml"), rule_yaml(id, when))).collect();
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
     KnowledgeBase::load(synthetic_kb(0, &extra), options).unwrap()
 }
 
@@ -515,7 +517,8 @@ fn bench_replay() {
     println!("| workload | engine | native | throughput vs native | target |\n|---|---|---|---|---|");
     // The synthetic KB's native twin computes exactly what its conditions compute; the bundled
     // KB's native side only reads the same facts (see `NativeBundled`), so it flatters native.
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
     let synthetic = KnowledgeBase::load(synthetic_kb(100, &[]), options).unwrap();
     let exact = |facts: &Value| -> Vec<String> {
         (0..100).filter(|i| native_condition(*i, facts) == Some(true)).map(|i| format!("syn-{i:04}")).collect()
