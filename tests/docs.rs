@@ -1,4 +1,5 @@
-//! `docs/rules/` is generated from the knowledge base; this fails when it is stale.
+//! `docs/rules/` is generated from the knowledge base and `docs/helpers.md` from the engine's helper
+//! catalogue; this fails when either is stale.
 //! Regenerate with `cargo run -- --rules rules rules docs` (or `SYNCDOCTOR_UPDATE_DOCS=1 cargo test --test docs`).
 
 mod common;
@@ -32,5 +33,18 @@ fn rule_docs_are_up_to_date() {
     assert!(
         stale.is_empty() && orphans.is_empty(),
         "stale docs {stale:?}, orphans {orphans:?}: run `cargo run -- --rules rules rules docs`"
+    );
+}
+
+#[test]
+fn helper_docs_are_up_to_date() {
+    let path = common::root().join("docs/helpers.md");
+    let expected = syncdoctor_engine::functions::catalog::markdown();
+    if std::env::var_os("SYNCDOCTOR_UPDATE_DOCS").is_some() {
+        std::fs::write(&path, &expected).expect("write docs/helpers.md");
+    }
+    assert!(
+        std::fs::read_to_string(&path).ok().as_deref() == Some(expected.as_str()),
+        "docs/helpers.md is stale: run `SYNCDOCTOR_UPDATE_DOCS=1 cargo test --test docs`"
     );
 }

@@ -4,6 +4,7 @@
 //! them. Nothing here touches files, the network or the wall clock: "now" is the snapshot's
 //! `collected_at`.
 
+pub mod catalog;
 pub mod chars;
 pub mod collections;
 pub mod guid;
