@@ -33,7 +33,7 @@ fn page(r: &CompiledRule) -> String {
         rule.status,
         rule.severity.as_str(),
         r.area,
-        rule.products.join(", "),
+        rule.products.iter().map(|p| p.value.as_str()).collect::<Vec<_>>().join(", "),
         covers.join(", ")
     );
     let _ = writeln!(out, "## Symptom\n\n{}\n\n## Cause\n\n{}\n", rule.symptom.trim(), rule.cause.trim());

@@ -124,6 +124,22 @@ fn rule_file_problems_are_located() {
     assert!(err.contains("whne"), "{err}");
 }
 
+/// A wrong product or evidence path is reported at that value, not at the rule's `id:` line.
+#[test]
+fn product_and_evidence_problems_point_at_the_value_at_fault() {
+    let (_dir, rules, _) = rules_with_edit("service/adsync-service-stopped.yaml", |rule| {
+        rule.replace("products: [connect-sync, aadsync]", "products: [connect-sync, cloudsnyc]")
+            .replace("evidence: [services.adsync.state,", "evidence: [services.adsync.stat,")
+    });
+    let out = syncdoctor(&["--rules", rules.to_str().expect("utf8"), "rules", "lint"]);
+    let err = stderr(&out);
+    assert!(err.contains("adsync-service-stopped.yaml:6:26: `products`: `cloudsnyc` is not a product"), "{err}");
+    assert!(
+        err.contains("adsync-service-stopped.yaml:22:12: `evidence`: unknown fact `services.adsync.stat`"),
+        "{err}"
+    );
+}
+
 /// The lenient tier (issue 10): one broken rule file leaves the other rules running and shows as
 /// an `error` finding naming the file, line and column; `--strict` and `rules lint` refuse it.
 #[test]

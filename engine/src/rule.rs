@@ -30,7 +30,8 @@ pub struct Rule {
     pub title: String,
     /// Products the rule applies to; it is `skipped` when the snapshot names none of them.
     #[serde(default)]
-    pub products: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub products: Vec<Located<String>>,
     /// How bad the problem is when present.
     pub severity: Severity,
     /// Catalog slugs this rule detects.
@@ -54,7 +55,8 @@ pub struct Rule {
     pub message: Option<Located<String>>,
     /// Fact paths (relative to `facts`) whose values the report shows as evidence.
     #[serde(default)]
-    pub evidence: Vec<String>,
+    #[schemars(with = "Vec<String>")]
+    pub evidence: Vec<Located<String>>,
     /// Rules whose findings this one is the deeper cause of.
     #[serde(default)]
     #[schemars(with = "Vec<String>")]

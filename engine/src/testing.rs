@@ -351,7 +351,13 @@ pub(crate) struct HealthyVariant {
 }
 
 pub(crate) fn default_baseline(rule: &CompiledRule, baselines: &Baselines) -> Option<String> {
-    rule.rule.products.iter().find(|p| baselines.contains_key(*p)).cloned().or_else(|| baselines.keys().next().cloned())
+    rule.rule
+        .products
+        .iter()
+        .map(|p| &p.value)
+        .find(|p| baselines.contains_key(*p))
+        .cloned()
+        .or_else(|| baselines.keys().next().cloned())
 }
 
 pub(crate) fn build_test_snapshot(

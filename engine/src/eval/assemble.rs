@@ -25,6 +25,7 @@ impl KnowledgeBase {
             evidence: rule
                 .evidence
                 .iter()
+                .map(|p| &p.value)
                 .filter(|p| !judgement.not_decisive.contains(p))
                 .filter_map(|p| snapshot.fact(p).map(|v| (p.clone(), v)))
                 .collect(),

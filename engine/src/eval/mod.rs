@@ -266,7 +266,7 @@ impl KnowledgeBase {
             .rule
             .evidence
             .iter()
-            .filter_map(|path| facts.lookup(facts.root(), path).map(|id| (path, id)))
+            .filter_map(|path| facts.lookup(facts.root(), &path.value).map(|id| (&path.value, id)))
             .filter(|(_, id)| matches!(facts.node(*id), crate::facts::tree::Node::Bool(_)))
             .collect();
         if booleans.is_empty() || booleans.len() > MAX_COUNTERFACTUAL_FACTS {
@@ -357,7 +357,7 @@ fn classify(value: &Dynamic, engine: &rhai::Engine) -> Result<Option<Option<Affe
     Ok((count > 0).then_some(Some(Affected { count, items })))
 }
 
-fn product_mismatch(products: &[String], snapshot: &Snapshot) -> Option<String> {
+fn product_mismatch(products: &[crate::rule::Located<String>], snapshot: &Snapshot) -> Option<String> {
     if products.is_empty() {
         return None;
     }
@@ -371,12 +371,13 @@ fn product_mismatch(products: &[String], snapshot: &Snapshot) -> Option<String> 
             _ => None,
         })
         .collect();
-    if products.iter().any(|p| present.contains(p)) {
+    if products.iter().any(|p| present.contains(&p.value)) {
         return None;
     }
+    let names: Vec<&str> = products.iter().map(|p| p.value.as_str()).collect();
     Some(format!(
         "applies to {}; this snapshot is {}",
-        products.join(", "),
+        names.join(", "),
         if present.is_empty() { "no known product".into() } else { present.join(", ") }
     ))
 }

@@ -364,12 +364,12 @@ impl KnowledgeBase {
             }
         }
         for path in &r.rule.evidence {
-            let checked = FactPath::parse(path).and_then(|p| paths::check_path(schema, &p));
+            let checked = FactPath::parse(&path.value).and_then(|p| paths::check_path(schema, &p));
             if let Err(why) = checked {
                 problems.push(Diagnostic::spanned(
                     file,
-                    &r.rule.id,
-                    format!("`evidence`: unknown fact `{path}`: {why}"),
+                    path,
+                    format!("`evidence`: unknown fact `{}`: {why}", path.value),
                 ));
             }
         }
@@ -551,11 +551,11 @@ fn load_rule(
         ));
     }
     for product in &rule.products {
-        if !manifest.products.is_empty() && !manifest.products.contains(product) {
+        if !manifest.products.is_empty() && !manifest.products.contains(&product.value) {
             problems.push(Diagnostic::spanned(
                 &shown,
-                id,
-                format!("`products`: `{product}` is not a product listed in kb.yaml"),
+                product,
+                format!("`products`: `{}` is not a product listed in kb.yaml", product.value),
             ));
         }
     }
