@@ -461,7 +461,7 @@ fn bench_scan() {
                 .args(["-c", "import json, sys; json.load(open(sys.argv[1]))"])
                 .arg(&path)
                 .status();
-            status.ok().filter(|s| s.success()).map(|_| t.elapsed())
+            status.ok().filter(std::process::ExitStatus::success).map(|_| t.elapsed())
         })
         .collect::<Option<Vec<_>>>();
     match python {

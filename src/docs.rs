@@ -14,7 +14,7 @@ pub fn render_all(kb: &KnowledgeBase) -> Vec<(String, String)> {
 
 fn reads(rule: &CompiledRule) -> BTreeSet<String> {
     let conditions = std::iter::once(rule.when()).chain(rule.applies_when());
-    conditions.flat_map(|c| c.fact_paths()).map(|p| format!("facts.{p}")).collect()
+    conditions.flat_map(syncdoctor_engine::CompiledCondition::fact_paths).map(|p| format!("facts.{p}")).collect()
 }
 
 fn page(r: &CompiledRule) -> String {

@@ -59,7 +59,7 @@ pub fn announce(kb: &KnowledgeBase, dir: Option<&Path>) {
     let rules = crate::render::plural(kb.rules().len(), "rule");
     match dir {
         Some(dir) => {
-            eprintln!("syncdoctor: knowledge base {} ({} from files, {rules})", dir.display(), kb.version())
+            eprintln!("syncdoctor: knowledge base {} ({} from files, {rules})", dir.display(), kb.version());
         }
         None => eprintln!("syncdoctor: knowledge base bundled in this binary ({}, {rules})", kb.version()),
     }

@@ -115,7 +115,7 @@ impl Tracer<'_> {
         } else {
             let (mut lo, mut hi) = (0, statements.len());
             while hi - lo > 1 {
-                let mid = (lo + hi) / 2;
+                let mid = usize::midpoint(lo, hi);
                 if self.reaches(prefix, statements.get(..mid).unwrap_or_default()) {
                     lo = mid;
                 } else {
@@ -135,7 +135,7 @@ impl Tracer<'_> {
                 terms.push(Term { text, result });
                 match taken {
                     Some(true) => {
-                        self.decide(&before, flow.body.statements(), flow.body.end_position(), terms, depth + 1)
+                        self.decide(&before, flow.body.statements(), flow.body.end_position(), terms, depth + 1);
                     }
                     Some(false) => {
                         self.decide(&before, flow.branch.statements(), flow.branch.end_position(), terms, depth + 1);

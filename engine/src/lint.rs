@@ -130,12 +130,12 @@ pub fn lint_loaded(kb: &KnowledgeBase) -> Vec<Problem> {
         Ok(baselines) => baselines,
         Err(Error::KnowledgeBase(p)) => {
             problems.extend(p.into_iter().map(|d| Problem::new(BASELINES, d)));
-            Default::default()
+            crate::testing::Baselines::default()
         }
         Err(e) => {
             problems
                 .push(Problem::new(BASELINES, Diagnostic::file(&kb.source.origin.join("baselines"), e.to_string())));
-            Default::default()
+            crate::testing::Baselines::default()
         }
     };
     for r in kb.rules() {
@@ -254,7 +254,7 @@ pub fn version_bumps<E>(
         let old_version = field("version").unwrap_or_default();
         let changed = field("when").as_deref() != Some(r.rule.when.value.as_str())
             || field("applies_when").as_deref() != r.rule.applies_when.as_ref().map(|a| a.value.as_str());
-        let bumped = version::compare(&r.rule.version.value, &old_version).is_ok_and(|o| o.is_gt());
+        let bumped = version::compare(&r.rule.version.value, &old_version).is_ok_and(std::cmp::Ordering::is_gt);
         if changed && !bumped {
             problems.push(Problem::new(
                 VERSION_BUMP,

@@ -270,15 +270,15 @@ impl KnowledgeBase {
             let mut forms = Vec::new();
             match built {
                 Ok(value) => {
-                    if !self.manifest.portable_namespaces.is_empty() {
+                    if self.manifest.portable_namespaces.is_empty() {
+                        forms.push((format!("healthy variant {}", variant.name), Ok(value)));
+                    } else {
                         let mut reduced = value.clone();
                         if let Some(facts) = reduced.get_mut("facts").and_then(Value::as_object_mut) {
                             facts.retain(|k, _| self.manifest.portable_namespaces.contains(k));
                         }
                         forms.push((format!("healthy variant {}", variant.name), Ok(value)));
                         forms.push((format!("healthy variant {}, portable facts only", variant.name), Ok(reduced)));
-                    } else {
-                        forms.push((format!("healthy variant {}", variant.name), Ok(value)));
                     }
                 }
                 Err(why) => forms.push((format!("healthy variant {}", variant.name), Err(why))),

@@ -202,7 +202,7 @@ impl KnowledgeBase {
                             shown,
                             parent,
                             format!("`under`: rule `{}` does not explain `{}`", parent.value, e.rule.value),
-                        ))
+                        ));
                     }
                     Some(_) => {}
                 }

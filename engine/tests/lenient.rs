@@ -35,7 +35,7 @@ fn lenient() -> LoadOptions {
 #[test]
 fn a_rule_that_does_not_compile_is_left_out_and_reported_as_an_error() {
     let kb = KnowledgeBase::load(source("let = 1;"), lenient()).expect("the lenient tier loads");
-    assert_eq!(kb.rules().iter().map(|r| r.id()).collect::<Vec<_>>(), ["cause", "other"]);
+    assert_eq!(kb.rules().iter().map(syncdoctor_engine::CompiledRule::id).collect::<Vec<_>>(), ["cause", "other"]);
     let [broken] = kb.broken_rules() else { panic!("{:?}", kb.broken_rules()) };
     assert_eq!((broken.id.as_str(), broken.path.as_path()), ("broken", Path::new("a/broken.yaml")));
     let problem = broken.problems[0].to_string();

@@ -31,7 +31,7 @@ fn each_selected_rule_is_announced_before_it_runs() {
     let snapshot = Snapshot::from_value(document, std::path::Path::new("t.json"), None).unwrap();
     let mut seen = Vec::new();
     let (report, _) = kb.evaluate_with_progress(&snapshot, &EvalOptions::default(), &mut |p| {
-        seen.push((p.done, p.total, p.rule_id.to_owned()))
+        seen.push((p.done, p.total, p.rule_id.to_owned()));
     });
     assert_eq!(seen, vec![(0, 3, "r0".into()), (1, 3, "r1".into()), (2, 3, "r2".into())]);
     assert_eq!(report.to_json_text(), kb.evaluate(&snapshot, &EvalOptions::default()).to_json_text());

@@ -358,7 +358,7 @@ fn missing_configuration_skips_the_probe_and_an_unreadable_secret_fails_it() {
     config.client_secret = SecretSource { env: None, file: Some("/nonexistent/syncdoctor/graph-secret".into()) };
     match GraphProbe::new(Some(config), None).collect(&cx()) {
         Err(ProbeError::CannotRun(reason)) => {
-            assert!(reason.contains("/nonexistent/syncdoctor/graph-secret"), "{reason}")
+            assert!(reason.contains("/nonexistent/syncdoctor/graph-secret"), "{reason}");
         }
         other => panic!("{other:?}"),
     }

@@ -141,7 +141,7 @@ fn zone() -> Vec<(&'static str, Entry)> {
     vec![
         ("agent.test", Entry::Cname("edge.test")),
         ("edge.test", Entry::Cname("host.test")),
-        ("host.test", Entry::A(Ipv4Addr::new(127, 0, 0, 1))),
+        ("host.test", Entry::A(Ipv4Addr::LOCALHOST)),
         ("broken.test", Entry::Cname("gone.test")),
         ("lazy.test", Entry::LazyCname("lazy-target.test")),
         ("lazy-target.test", Entry::A(Ipv4Addr::new(127, 0, 0, 2))),

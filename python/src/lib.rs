@@ -156,6 +156,7 @@ impl PyKnowledgeBase {
 
     /// The engine's version (`engine_version` in reports).
     #[getter]
+    #[allow(clippy::unused_self)] // a Python property: PyO3 passes the instance
     fn engine_version(&self) -> &'static str {
         syncdoctor_engine::ENGINE_VERSION
     }

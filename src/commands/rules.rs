@@ -294,10 +294,13 @@ fn new(cli: &Cli, name: &str, catalog_title: Option<&str>) -> Result<u8, CliErro
             manifest.areas.join(", ")
         )));
     }
-    let taken =
-        walkdir::WalkDir::new(&dir).min_depth(2).max_depth(2).into_iter().flatten().map(|e| e.into_path()).find(|p| {
-            p.file_stem().is_some_and(|s| s == id) && p.extension().is_some_and(|e| e == "yaml" || e == "yml")
-        });
+    let taken = walkdir::WalkDir::new(&dir)
+        .min_depth(2)
+        .max_depth(2)
+        .into_iter()
+        .flatten()
+        .map(walkdir::DirEntry::into_path)
+        .find(|p| p.file_stem().is_some_and(|s| s == id) && p.extension().is_some_and(|e| e == "yaml" || e == "yml"));
     if let Some(existing) = taken {
         return Err(CliError::Usage(format!("the id `{id}` is taken: {}", existing.display())));
     }

@@ -94,7 +94,7 @@ pub fn item_lines(item: &Value, number: usize, pad: &str) -> Vec<String> {
 pub fn wrap(text: &str, first: &str, rest: &str, width: usize) -> String {
     let mut out = String::new();
     let mut prefix = first;
-    for paragraph in text.trim().split('\n') {
+    for paragraph in text.trim().lines() {
         let mut line = String::from(prefix);
         let mut len = prefix.chars().count();
         let mut empty = true;

@@ -2,7 +2,7 @@
 //! page's content security policy forbids loading anything), readable on screen and on paper.
 //! Everything that comes from the snapshot or the knowledge base is HTML-escaped.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::fmt::Write as _;
 
 use serde_json::Value;
@@ -489,9 +489,9 @@ fn other_outcome(out: &mut String, outcome: Outcome, list: &[&Finding]) {
         out,
         "<table class=\"outcome-list\">\n<tr><th scope=\"col\">rule</th><th scope=\"col\">severity</th><th scope=\"col\">title</th><th scope=\"col\">{detail_header}</th></tr>"
     );
-    let mut seen: BTreeMap<&str, ()> = BTreeMap::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     for f in list {
-        if seen.insert(f.rule_id.as_str(), ()).is_some() {
+        if !seen.insert(f.rule_id.as_str()) {
             continue;
         }
         let detail = if outcome == Outcome::Inconclusive && !f.missing.is_empty() {

@@ -257,7 +257,7 @@ impl Analyzer<'_> {
             }
             Stmt::Switch(x, _) => {
                 self.expr(&x.0);
-                for case in x.1.expressions.iter() {
+                for case in &x.1.expressions {
                     self.expr(&case.lhs);
                     self.expr(&case.rhs);
                 }
@@ -289,21 +289,21 @@ impl Analyzer<'_> {
             Expr::StringConstant(s, _) => vec![Val::Str(s.to_string())],
             Expr::DynamicConstant(d, _) => constant(d),
             Expr::InterpolatedString(parts, _) => {
-                for p in parts.iter() {
+                for p in parts {
                     self.expr(p);
                 }
                 Vec::new()
             }
             Expr::Array(items, _) => {
                 let mut inside = Vec::new();
-                for item in items.iter() {
+                for item in items {
                     let v = self.expr(item);
                     union(&mut inside, v);
                 }
                 vec![Val::Elems(inside)]
             }
             Expr::Map(x, _) => {
-                for (_, v) in x.0.iter() {
+                for (_, v) in &x.0 {
                     self.expr(v);
                 }
                 Vec::new()

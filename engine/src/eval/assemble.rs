@@ -12,7 +12,7 @@ use crate::snapshot::Snapshot;
 
 impl KnowledgeBase {
     /// The report's finding for one judged rule, with the rule's texts and the evidence it names.
-    pub(super) fn finding(&self, compiled: &CompiledRule, judgement: Judgement, snapshot: &Snapshot) -> Finding {
+    pub(super) fn finding(compiled: &CompiledRule, judgement: Judgement, snapshot: &Snapshot) -> Finding {
         let rule = &compiled.rule;
         Finding {
             rule_id: rule.id.value.clone(),
@@ -68,7 +68,7 @@ impl KnowledgeBase {
         let mut findings: Vec<Finding> = judged
             .into_iter()
             .filter(|(_, j)| options.include_all || !matches!(j.outcome, Outcome::Pass | Outcome::Skipped))
-            .map(|(rule, judgement)| self.finding(rule, judgement, snapshot))
+            .map(|(rule, judgement)| Self::finding(rule, judgement, snapshot))
             .collect();
         // Rule files the lenient loader left out: each is an `error` of its own.
         for broken in self.broken.iter().filter(|b| options.only.as_ref().is_none_or(|only| only.contains(&b.id))) {

@@ -208,7 +208,7 @@ impl KnowledgeBase {
     /// Runs one rule into a full finding, evidence included, whatever its outcome.
     pub(crate) fn run_rule(&self, compiled: &CompiledRule, snapshot: &Snapshot, runtime: &mut Runtime) -> Finding {
         let judgement = self.judge(compiled, snapshot, runtime);
-        self.finding(compiled, judgement, snapshot)
+        Self::finding(compiled, judgement, snapshot)
     }
 
     /// Decides one rule's outcome. Only what the outcome needs is computed here; the rest of a
@@ -301,7 +301,7 @@ impl KnowledgeBase {
         };
         match self.run_ast(&message.ast, runtime) {
             Verdict::Value(v) => {
-                v.into_immutable_string().map(|s| s.to_string()).unwrap_or_else(|_| compiled.rule.title.clone())
+                v.into_immutable_string().map_or_else(|_| compiled.rule.title.clone(), |s| s.to_string())
             }
             Verdict::Inconclusive(missing) => format!("{} (message needs {})", compiled.rule.title, missing.join(", ")),
             Verdict::Failed(why) => format!("{} (message failed: {why})", compiled.rule.title),

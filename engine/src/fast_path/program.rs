@@ -177,14 +177,14 @@ fn read(tree: &FactTree, id: NodeId) -> Out<'_> {
     })
 }
 
-fn boolean<'a>(v: V<'a>) -> Result<bool, Stop<'a>> {
+fn boolean(v: V<'_>) -> Result<bool, Stop<'_>> {
     match v {
         V::Bool(b) => Ok(b),
         _ => Err(BAIL),
     }
 }
 
-fn list<'a>(v: V<'a>) -> Result<(&'a FactTree, &'a [NodeId]), Stop<'a>> {
+fn list(v: V<'_>) -> Result<(&FactTree, &[NodeId]), Stop<'_>> {
     match v {
         V::Node(tree, id) if matches!(tree.node(id), Node::List { .. }) => Ok((tree, tree.items(id))),
         _ => Err(BAIL),

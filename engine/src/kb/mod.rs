@@ -148,7 +148,7 @@ impl std::fmt::Debug for KnowledgeBase {
             .field("name", &self.manifest.name)
             .field("kb_version", &self.manifest.kb_version.value)
             .field("rules", &self.rules.len())
-            .finish()
+            .finish_non_exhaustive()
     }
 }
 
@@ -434,7 +434,7 @@ impl KnowledgeBase {
 
 fn check_engine_version(manifest: &Manifest) -> Result<()> {
     let required = &manifest.min_engine_version.value;
-    let too_old = version::compare(ENGINE_VERSION, required).map_or(true, |o| o.is_lt());
+    let too_old = version::compare(ENGINE_VERSION, required).map_or(true, std::cmp::Ordering::is_lt);
     if too_old {
         return Err(Error::EngineTooOld {
             kb_version: manifest.kb_version.value.clone(),

@@ -47,7 +47,9 @@ pub fn check_path(schema: &Value, path: &FactPath) -> Result<(), String> {
 
 /// Whether a schema node accepts anything (no type, no properties: e.g. `true` or `{}`).
 fn is_open(schema: &Value, node: &Value) -> bool {
-    branches(schema, node).iter().any(|b| b.as_bool() == Some(true) || b.as_object().is_some_and(|o| o.is_empty()))
+    branches(schema, node)
+        .iter()
+        .any(|b| b.as_bool() == Some(true) || b.as_object().is_some_and(serde_json::Map::is_empty))
 }
 
 /// Checks a path against the reference data: each field must exist (in at least one element, for

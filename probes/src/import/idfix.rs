@@ -161,13 +161,11 @@ pub fn parse_idfix(text: &str) -> Result<IdfixImport, String> {
             continue;
         }
         for name in names {
-            let category = match category(name) {
-                Some(c) => known(c),
-                None => {
-                    out.problems
-                        .push(format!("line {line}: unknown IdFix error `{name}`; kept with an unknown category"));
-                    Some(Nullable::null())
-                }
+            let category = if let Some(c) = category(name) {
+                known(c)
+            } else {
+                out.problems.push(format!("line {line}: unknown IdFix error `{name}`; kept with an unknown category"));
+                Some(Nullable::null())
             };
             out.findings.push(Finding { category, ..base.clone() });
         }

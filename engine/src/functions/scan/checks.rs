@@ -55,7 +55,7 @@ pub(super) fn parse_check(d: &Dynamic, allowed: &[&[&str]], what: &str) -> R<Che
             "chars_in" => c.chars_in = Some(class_regex(&string_arg(&v, &key)?, false)?),
             "chars_outside" => c.chars_outside = Some(class_regex(&string_arg(&v, &key)?, true)?),
             "diacritics" => {
-                c.diacritics = v.as_bool().map_err(|_| helper_error("diacritics: expected true or false"))?
+                c.diacritics = v.as_bool().map_err(|_| helper_error("diacritics: expected true or false"))?;
             }
             "blank" => c.blank = v.as_bool().map_err(|_| helper_error("blank: expected true or false"))?,
             "max_len" => {

@@ -128,7 +128,7 @@ pub fn user_rights(inf: &str) -> Result<UserRights, String> {
     for line in inf.lines() {
         let line = line.trim().trim_start_matches('\u{feff}');
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
-            section = name.to_owned();
+            name.clone_into(&mut section);
             seen |= section.eq_ignore_ascii_case("Privilege Rights");
             continue;
         }

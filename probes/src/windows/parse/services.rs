@@ -53,7 +53,7 @@ pub fn logon_account_kind(account: &str, host: Option<&str>) -> LogonAccountKind
     let lower = account.trim().to_ascii_lowercase();
     let (prefix, name) = lower.rsplit_once('\\').map_or(("", lower.as_str()), |(p, n)| (p, n));
     match (prefix, name) {
-        ("", "localsystem") | ("nt authority", "system") | (".", "localsystem") => LogonAccountKind::LocalSystem,
+        ("" | ".", "localsystem") | ("nt authority", "system") => LogonAccountKind::LocalSystem,
         ("nt authority", "networkservice" | "network service") => LogonAccountKind::NetworkService,
         ("nt authority", "localservice" | "local service") => LogonAccountKind::LocalService,
         ("nt service", _) => LogonAccountKind::VirtualAccount,
