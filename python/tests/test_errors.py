@@ -75,8 +75,15 @@ def test_a_broken_knowledge_base_raises_its_located_problems(edited_rules, cli):
         syncdoctor.KnowledgeBase(rules)
     message = str(raised.value)
     assert "adsync-service-stopped.yaml:" in message
-    cli_message = _cli_message(run_cli(cli, "--rules", str(rules), "diagnose", "examples/expired-service-account-password.json"))
-    assert message.rstrip("\n") == cli_message
+    # The Python binding loads in the strict tier, as the CLI does with --strict.
+    strict = run_cli(cli, "--rules", str(rules), "--strict", "diagnose", "examples/expired-service-account-password.json")
+    assert message.rstrip("\n") == _cli_message(strict)
+    # Without --strict the CLI leaves the broken rule out, warns with the same location, and the
+    # other rules still diagnose the example (exit 1).
+    lenient = run_cli(cli, "--rules", str(rules), "diagnose", "examples/expired-service-account-password.json")
+    assert lenient.returncode == 1, lenient.stderr
+    assert "rule `adsync-service-stopped` left out" in lenient.stderr
+    assert "adsync-service-stopped.yaml:7:11:" in lenient.stderr
     with pytest.raises(syncdoctor.KnowledgeBaseError, match="nonexistent"):
         syncdoctor.KnowledgeBase("/nonexistent/rules")
 
