@@ -98,7 +98,7 @@ fn the_embedded_knowledge_base_is_the_rules_folder() {
 fn the_fast_path_and_rhai_give_identical_reports() {
     let kb = load();
     let fast_rules = kb.rules().iter().filter(|r| r.has_fast_path()).count();
-    assert!(fast_rules >= 17, "only {fast_rules} rules have a fast path: the lowering regressed");
+    assert!(fast_rules >= 88, "only {fast_rules} rules have a fast path: the lowering regressed");
     let compare =
         |snapshot: &Snapshot, only: Option<Vec<String>>, what: &str| same_both_ways(&kb, snapshot, only, what);
     let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));

@@ -180,6 +180,9 @@ fn profile_prints_the_slowest_rules_over_the_corpus() {
         let columns: Vec<&str> = row.split_whitespace().collect();
         assert_eq!(columns.get(3), Some(&"3"), "{row}");
         let ops: f64 = columns[2].parse().unwrap_or_else(|_| panic!("mean ops is not a number: {row}"));
+        let native: usize = columns[5].parse().unwrap_or_else(|_| panic!("native is not a number: {row}"));
+        // A rule that never ran a Rhai operation was decided natively on all three (or skipped).
+        assert!(native <= 3 && (ops > 0.0 || native == 3 || columns[4] == "0"), "{row}");
         ops_of.push(ops);
     }
     assert!(ops_of.first().is_some_and(|ops| *ops >= 1.0), "{text}");

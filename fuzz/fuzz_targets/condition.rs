@@ -1,5 +1,7 @@
 //! Arbitrary Rhai source as a rule's `when`, compiled and evaluated in the sandbox against a small
-//! snapshot: every input loads with problems or evaluates to an outcome within the deadline.
+//! snapshot: every input loads with problems or evaluates to an outcome within the deadline, and
+//! the native fast path gives the report Rhai alone gives (unless Rhai ran into its wall-clock
+//! deadline, which the much faster native run need not reach).
 #![no_main]
 
 use std::path::Path;
@@ -30,6 +32,11 @@ fuzz_target!(|data: &[u8]| {
         ],
     );
     if let Ok(kb) = KnowledgeBase::load(source, LoadOptions::default()) {
-        let _ = kb.evaluate(&SNAPSHOT, &EvalOptions::default());
+        let fast = kb.evaluate(&SNAPSHOT, &EvalOptions::default());
+        let rhai = kb.evaluate(&SNAPSHOT, &EvalOptions { interpret_only: true, ..EvalOptions::default() });
+        let (fast, rhai) = (serde_json::to_string(&fast).unwrap_or_default(), serde_json::to_string(&rhai).unwrap_or_default());
+        if !rhai.contains("deadline") {
+            assert_eq!(fast, rhai, "the fast path changed the report");
+        }
     }
 });

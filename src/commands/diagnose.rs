@@ -72,7 +72,8 @@ pub fn run(cli: &Cli, args: &DiagnoseArgs) -> Result<u8, CliError> {
         Ok(()) => {}
     }
     if args.profile {
-        render::profile::print(&timings, elapsed);
+        let lowered = kb.rules().iter().filter(|r| r.has_fast_path()).count();
+        render::profile::print(&timings, elapsed, lowered);
     }
     let problems = report.has_match_at_or_above(threshold) || report.has_expired_waivers();
     if problems {

@@ -201,6 +201,8 @@ pub struct RuleCost {
     pub runs: usize,
     /// Snapshots it matched.
     pub matches: usize,
+    /// Snapshots on which the native fast path decided it (no Rhai operation).
+    pub native: usize,
 }
 
 /// Replays every input against `kb` (and `against`), writing one result per snapshot to `out` in
@@ -299,6 +301,7 @@ pub fn replay(
             cost.operations += t.operations;
             cost.runs += 1;
             cost.matches += usize::from(t.outcome == Outcome::Match);
+            cost.native += usize::from(t.native && t.operations == 0);
         }
         if options.junit {
             junit_cases.extend(r.case);
@@ -478,16 +481,19 @@ fn print_summary(totals: &Totals, options: &ReplayOptions, against: bool, thread
         let _ = writeln!(text, "profile: slowest rules over the corpus");
         let _ = writeln!(
             text,
-            "  {:>12} {:>12} {:>12} {:>8} {:>8}  rule",
-            "total ms", "mean µs", "mean ops", "runs", "matches"
+            "  {:>12} {:>12} {:>12} {:>8} {:>8} {:>8}  rule",
+            "total ms", "mean µs", "mean ops", "runs", "matches", "native"
         );
         for (id, cost) in rows.iter().take(15) {
             let runs = cost.runs.max(1) as f64;
             let mean = cost.time.as_secs_f64() * 1e6 / runs;
             let ops = cost.operations as f64 / runs;
             let total = cost.time.as_secs_f64() * 1e3;
-            let _ =
-                writeln!(text, "  {total:>12.2} {mean:>12.1} {ops:>12.0} {:>8} {:>8}  {id}", cost.runs, cost.matches);
+            let _ = writeln!(
+                text,
+                "  {total:>12.2} {mean:>12.1} {ops:>12.0} {:>8} {:>8} {:>8}  {id}",
+                cost.runs, cost.matches, cost.native
+            );
         }
     }
     eprint!("{text}");

@@ -4,13 +4,14 @@ use std::time::Duration;
 
 use syncdoctor_engine::RuleTiming;
 
-/// Prints the ten slowest rules (time, Rhai operations, outcome) and the total.
-pub fn print(timings: &[RuleTiming], total: Duration) {
+/// Prints the ten slowest rules (time, Rhai operations, outcome) and the total; `lowered` is how
+/// many rules have a native fast-path program for every condition.
+pub fn print(timings: &[RuleTiming], total: Duration, lowered: usize) {
     let mut sorted: Vec<&RuleTiming> = timings.iter().collect();
     sorted.sort_by(|a, b| b.elapsed.cmp(&a.elapsed).then(a.rule_id.cmp(&b.rule_id)));
     let native = timings.iter().filter(|t| t.native && t.operations == 0).count();
     eprintln!(
-        "profile: {} rules in {:.3} ms ({native} decided on the native fast path)",
+        "profile: {} rules in {:.3} ms ({native} decided on the native fast path; {lowered} have a native program)",
         timings.len(),
         total.as_secs_f64() * 1e3
     );

@@ -175,12 +175,27 @@ impl KnowledgeBase {
         fast: Option<&crate::fast_path::Program>,
         snapshot: &Snapshot,
         runtime: &mut Runtime,
+        items_allowed: bool,
     ) -> Verdict {
-        if let Some(program) = fast.filter(|_| runtime.fast_path)
-            && let Ok(b) = program.run(snapshot.facts(), &self.data)
-        {
-            runtime.native_decisions += 1;
-            return Verdict::Value(Dynamic::from(b));
+        use crate::fast_path::Decision;
+        if let Some(program) = fast.filter(|_| runtime.fast_path) {
+            let cx = crate::fast_path::Context {
+                facts: snapshot.facts(),
+                data: &self.data,
+                engine: &self.engine,
+                ast,
+                limits: &self.manifest.limits,
+            };
+            let decided = match program.run(&cx) {
+                Ok(Decision::Bool(b)) => Some(b),
+                // No affected items: the pass a `when` would give for `false` too.
+                Ok(Decision::NoItems) if items_allowed => Some(false),
+                _ => None,
+            };
+            if let Some(b) = decided {
+                runtime.native_decisions += 1;
+                return Verdict::Value(Dynamic::from(b));
+            }
         }
         self.run_ast(ast, runtime)
     }
@@ -219,7 +234,7 @@ impl KnowledgeBase {
             return Judgement::new(Outcome::Skipped, reason);
         }
         if let Some(condition) = &compiled.applies_when {
-            match self.run_condition(&condition.ast, condition.fast.as_ref(), snapshot, runtime) {
+            match self.run_condition(&condition.ast, condition.fast.as_ref(), snapshot, runtime, false) {
                 Verdict::Value(v) if v.as_bool() == Ok(false) => {
                     return Judgement::new(Outcome::Skipped, "applies_when is false for this snapshot");
                 }
@@ -233,7 +248,7 @@ impl KnowledgeBase {
                 Verdict::Failed(why) => return Judgement::new(Outcome::Error, format!("applies_when failed: {why}")),
             }
         }
-        match self.run_condition(&compiled.when.ast, compiled.when.fast.as_ref(), snapshot, runtime) {
+        match self.run_condition(&compiled.when.ast, compiled.when.fast.as_ref(), snapshot, runtime, true) {
             Verdict::Inconclusive(missing) => Judgement::inconclusive(missing),
             Verdict::Failed(why) => Judgement::new(Outcome::Error, why),
             Verdict::Value(v) => match classify(&v, &self.engine) {

@@ -1,67 +1,63 @@
 //! Lowering a compiled Rhai condition into the fast path's own small program ([`Program`]), or
 //! declining (`None`) when it uses anything the fast path does not cover.
 //!
-//! Closures are hoisted by Rhai into anonymous functions whose bodies `AST::walk` visits after the
-//! main statements, one function after another. An expression closure (`|u| expr`) has exactly one
-//! statement, at the position its body starts; a block closure (`|u| { … }`) has the statements
-//! inside its braces. With at most one block closure per condition, the statement counts are known,
-//! and every statement's position is checked against its function's body, so a body is never
-//! matched with the wrong closure.
+//! Rhai hoists closures into anonymous functions (`anon$…`) and keeps the condition's own `fn`s
+//! beside them; each is lowered from its body, and calls name them (closures through a function
+//! pointer, `fn`s by name and arity).
 
 use std::collections::HashMap;
 
-use rhai::{AST, ASTNode, Dynamic, Expr as RExpr, FnPtr, ImmutableString, Stmt as RStmt};
+use rhai::{AST, ASTFlags, ASTNode, Dynamic, Expr as RExpr, FnPtr, ImmutableString, Stmt as RStmt};
 
-use super::program::{Closure, Expr, Func, Method, Op, Program, Stmt};
+use super::program::{Closure, Expr, Func, Method, Op, Program, Stmt, Target};
 use crate::functions::size;
 
 /// Lowers a condition, or `None` when any part of it is outside the fast path.
 pub(crate) fn lower(ast: &AST) -> Option<Program> {
-    let functions: Vec<_> = ast.iter_fn_def().collect();
-    // Only anonymous closures, at most one of them a block; anything else keeps Rhai.
-    let blocks = functions.iter().filter(|f| !f.body.end_position().is_none()).count();
-    if functions.iter().any(|f| !f.name.starts_with("anon$")) || blocks > 1 {
-        return None;
+    let mut functions = HashMap::new();
+    for f in ast.iter_fn_def() {
+        let params: Vec<String> = f.params.iter().map(ImmutableString::to_string).collect();
+        // Closures are called through their pointer's name; `fn`s by name and arity.
+        let key = if f.name.starts_with("anon$") { f.name.to_string() } else { script_key(&f.name, params.len()) };
+        functions.insert(key, Closure { params, body: function_body(f)? });
     }
-    let main_len = ast.statements().len();
-    let mut top: Vec<(rhai::Position, Option<Stmt>)> = Vec::new();
-    ast.walk(&mut |path: &[ASTNode]| {
+    let stmts = ast.statements().iter().map(lower_stmt).collect::<Option<Vec<_>>>()?;
+    let mut program = Program { stmts, closures: functions };
+    program.resolve_calls();
+    (!program.always_unsupported() && !program.closures_mutate()).then_some(program)
+}
+
+/// The lowered statements of one function. Its body's type is Rhai's own, so the function is put
+/// alone in an AST whose walk visits exactly its top-level statements.
+fn function_body(f: &rhai::Shared<rhai::ScriptFuncDef>) -> Option<Vec<Stmt>> {
+    let mut module = rhai::Module::new();
+    module.set_script_fn(rhai::Shared::clone(f));
+    let alone = AST::new(std::iter::empty(), module);
+    let mut body = Vec::new();
+    alone.walk(&mut |path: &[ASTNode]| {
         if let [ASTNode::Stmt(stmt)] = path {
-            top.push((stmt.position(), lower_stmt(stmt)));
+            body.push(lower_stmt(stmt));
         }
         true
     });
-    let expression_closures = functions.len() - blocks;
-    let block_len = top.len().checked_sub(main_len + expression_closures)?;
-    if blocks == 0 && block_len != 0 {
-        return None;
-    }
-    let mut bodies = top.split_off(main_len).into_iter();
-    let mut closures = HashMap::new();
-    for f in &functions {
-        let (start, end) = (f.body.start_position(), f.body.end_position());
-        let statements: Vec<(rhai::Position, Option<Stmt>)> =
-            bodies.by_ref().take(if end.is_none() { 1 } else { block_len }).collect();
-        let placed = |p: &rhai::Position| {
-            if end.is_none() { *p == start } else { at_or_after(*p, start) && at_or_after(end, *p) }
-        };
-        if statements.iter().any(|(p, _)| !placed(p)) || (end.is_none() && statements.len() != 1) {
-            return None;
-        }
-        let body = statements.into_iter().map(|(_, s)| s).collect::<Option<Vec<_>>>()?;
-        let params = f.params.iter().map(ImmutableString::to_string).collect();
-        closures.insert(f.name.to_string(), Closure { params, body });
-    }
-    let stmts = top.into_iter().map(|(_, s)| s).collect::<Option<Vec<_>>>()?;
-    Some(Program { stmts, closures })
+    body.into_iter().collect()
 }
 
-/// Whether position `a` is at or after `b` (both known).
-fn at_or_after(a: rhai::Position, b: rhai::Position) -> bool {
-    match (a.line(), a.position(), b.line(), b.position()) {
-        (Some(al), Some(ac), Some(bl), Some(bc)) => (al, ac) >= (bl, bc),
-        _ => false,
-    }
+/// Rhai's built-in functions the fast path may hand values to: they return a new value and leave
+/// their arguments alone (unlike `trim`, `replace` or `sort`, which change their receiver).
+const PURE_BUILTINS: &[&str] = &["split", "sub_string", "values", "to_string"];
+
+/// A pointer to the helper `name`, when it is one the fast path may call through Rhai: one of
+/// the engine's own (every one in the [catalogue](crate::functions::catalog) is pure) or a pure
+/// built-in.
+pub(super) fn helper(name: &str) -> Option<rhai::FnPtr> {
+    let known = crate::functions::catalog::HELPERS.iter().any(|h| h.name == name) || PURE_BUILTINS.contains(&name);
+    known.then(|| rhai::FnPtr::new(name).ok()).flatten()
+}
+
+/// How a condition's own function is found: its name and arity.
+pub(super) fn script_key(name: &str, arity: usize) -> String {
+    format!("{name}/{arity}")
 }
 
 fn lower_block(block: &rhai::StmtBlock) -> Option<Vec<Stmt>> {
@@ -82,6 +78,36 @@ fn lower_stmt(stmt: &RStmt) -> Option<Stmt> {
         })),
         RStmt::Block(block) => Some(Stmt::Block(lower_block(block)?)),
         RStmt::Noop(_) => Some(Stmt::Block(Vec::new())),
+        RStmt::For(x, _) => {
+            let (var, counter, flow) = &**x;
+            if counter.is_some() {
+                return None;
+            }
+            Some(Stmt::For(var.name.to_string(), lower_expr(&flow.expr)?, lower_block(&flow.body)?))
+        }
+        RStmt::BreakLoop(None, flags, _) => Some(Stmt::Break(flags.intersects(ASTFlags::BREAK))),
+        RStmt::Assignment(x) => {
+            let (op, binary) = &**x;
+            let op = match op.get_op_assignment_info() {
+                None => None,
+                Some((.., syntax)) => Some(Op::arithmetic(syntax)?),
+            };
+            let target = match &binary.lhs {
+                RExpr::Variable(v, ..) => Target::Var(v.1.to_string()),
+                RExpr::Index(i, flags, _) if flags.intersects(ASTFlags::BREAK) => match &i.lhs {
+                    RExpr::Variable(v, ..) => Target::Index(v.1.to_string(), lower_expr(&i.rhs)?),
+                    _ => return None,
+                },
+                RExpr::Dot(d, ..) => match (&d.lhs, &d.rhs) {
+                    (RExpr::Variable(v, ..), RExpr::Property(p, _)) => {
+                        Target::Index(v.1.to_string(), Expr::Str(p.2.clone()))
+                    }
+                    _ => return None,
+                },
+                _ => return None,
+            };
+            Some(Stmt::Assign(target, op, lower_expr(&binary.rhs)?))
+        }
         _ => None,
     }
 }
@@ -93,7 +119,24 @@ fn lower_expr(e: &RExpr) -> Option<Expr> {
         RExpr::IntegerConstant(i, _) => Expr::Int(*i),
         RExpr::FloatConstant(f, _) => Expr::Float(**f),
         RExpr::StringConstant(s, _) => Expr::Str(s.clone()),
-        RExpr::DynamicConstant(d, _) => closure_ref(d, Vec::new())?,
+        RExpr::DynamicConstant(d, _) => constant(d).or_else(|| closure_ref(d, Vec::new()))?,
+        RExpr::Array(items, _) => Expr::Array(items.iter().map(lower_expr).collect::<Option<_>>()?),
+        RExpr::Map(x, _) => {
+            let (entries, template) = &**x;
+            let mut map: Vec<(ImmutableString, Expr)> = Vec::new();
+            for (key, value) in template {
+                map.push((key.as_str().into(), constant(value)?));
+            }
+            for (key, value) in entries {
+                let value = lower_expr(value)?;
+                map.retain(|(k, _)| k.as_str() != key.name.as_str());
+                map.push((key.name.as_str().into(), value));
+            }
+            Expr::Map(map)
+        }
+        RExpr::Index(x, flags, _) => index(lower_expr(&x.lhs)?, &x.rhs, flags.intersects(ASTFlags::BREAK))?,
+        // Text built for a matched rule's items: Rhai's to make.
+        RExpr::InterpolatedString(..) => Expr::Unsupported,
         RExpr::Variable(x, ..) => Expr::Var(x.1.to_string()),
         RExpr::Dot(x, ..) => lower_chain(lower_expr(&x.lhs)?, &x.rhs)?,
         RExpr::FnCall(call, _) => lower_call(call)?,
@@ -114,6 +157,48 @@ fn lower_expr(e: &RExpr) -> Option<Expr> {
     })
 }
 
+/// A constant Rhai folded at compile time (`["a", "b"]`, `#{…}`, a literal), as the fast path's
+/// own expression.
+fn constant(d: &Dynamic) -> Option<Expr> {
+    if d.is_unit() {
+        return Some(Expr::Unit);
+    }
+    if let Ok(b) = d.as_bool() {
+        return Some(Expr::Bool(b));
+    }
+    if let Ok(i) = d.as_int() {
+        return Some(Expr::Int(i));
+    }
+    if let Ok(x) = d.as_float() {
+        return Some(Expr::Float(x));
+    }
+    if let Some(s) = d.read_lock::<ImmutableString>() {
+        return Some(Expr::Str(s.clone()));
+    }
+    if let Some(a) = d.read_lock::<rhai::Array>() {
+        return Some(Expr::Array(a.iter().map(constant).collect::<Option<_>>()?));
+    }
+    if let Some(m) = d.read_lock::<rhai::Map>() {
+        return Some(Expr::Map(m.iter().map(|(k, v)| Some((k.as_str().into(), constant(v)?))).collect::<Option<_>>()?));
+    }
+    None
+}
+
+/// `base[…]`: with `last`, `rest` is the index; otherwise `rest` is a chain whose left side is the
+/// index and whose right side goes on from the element (`a[0].b`, `a[0][1]`).
+fn index(base: Expr, rest: &RExpr, last: bool) -> Option<Expr> {
+    if last {
+        return Some(Expr::Index(Box::new(base), Box::new(lower_expr(rest)?)));
+    }
+    match rest {
+        RExpr::Dot(x, ..) => lower_chain(Expr::Index(Box::new(base), Box::new(lower_expr(&x.lhs)?)), &x.rhs),
+        RExpr::Index(x, flags, _) => {
+            index(Expr::Index(Box::new(base), Box::new(lower_expr(&x.lhs)?)), &x.rhs, flags.intersects(ASTFlags::BREAK))
+        }
+        _ => None,
+    }
+}
+
 /// A reference to an anonymous function, with the values it captures.
 fn closure_ref(d: &Dynamic, captured: Vec<Expr>) -> Option<Expr> {
     let ptr = d.read_lock::<FnPtr>()?;
@@ -125,22 +210,16 @@ fn lower_chain(receiver: Expr, rest: &RExpr) -> Option<Expr> {
     match rest {
         RExpr::Property(p, _) => Some(Expr::Prop(Box::new(receiver), p.2.clone())),
         RExpr::MethodCall(call, _) => {
-            let method = match call.name.as_str() {
-                "any" => Method::Any,
-                "all" => Method::All,
-                "count" => Method::Count,
-                "contains" => Method::Contains,
-                "starts_with" => Method::StartsWith,
-                "ends_with" => Method::EndsWith,
-                "len" => Method::Len,
-                "is_empty" => Method::IsEmpty,
-                "is_null" => Method::IsNull,
-                _ => return None,
-            };
             let args: Vec<Expr> = call.args.iter().map(lower_expr).collect::<Option<_>>()?;
+            let Some(method) = Method::named(call.name.as_str()) else {
+                // A helper called as a method: the receiver is its first argument.
+                let helper = helper(call.name.as_str())?;
+                return Some(Expr::Helper(helper, std::iter::once(receiver).chain(args).collect()));
+            };
             (args.len() == method.arity()).then(|| Expr::Method(Box::new(receiver), method, args))
         }
         RExpr::Dot(x, ..) => lower_chain(lower_chain(receiver, &x.lhs)?, &x.rhs),
+        RExpr::Index(x, flags, _) => index(lower_chain(receiver, &x.lhs)?, &x.rhs, flags.intersects(ASTFlags::BREAK)),
         _ => None,
     }
 }
@@ -160,6 +239,13 @@ fn lower_call(call: &rhai::FnCallExpr) -> Option<Expr> {
         ("+", 2) => Op::Add,
         ("-", 2) => Op::Sub,
         ("*", 2) => Op::Mul,
+        ("/", 2) => Op::Div,
+        // `x in list` is `contains(list, x)`.
+        ("contains", 2) => {
+            let mut args = args.into_iter();
+            let (list, x) = (args.next()?, args.next()?);
+            return Some(Expr::Method(Box::new(list), Method::Contains, vec![x]));
+        }
         ("!", 1) => return args.into_iter().next().map(|a| Expr::Not(Box::new(a))),
         ("-", 1) => return args.into_iter().next().map(|a| Expr::Neg(Box::new(a))),
         (name, n) => {
@@ -179,7 +265,9 @@ fn lower_call(call: &rhai::FnCallExpr) -> Option<Expr> {
                 ("parse_time", 1) => Func::ParseTime,
                 ("duration_secs", 1) => Func::DurationSecs,
                 ("duration_hours", 1) => Func::DurationHours,
-                _ => return None,
+                // One of the condition's own `fn`s, or a helper the fast path does not mirror
+                // (which `resolve_calls` marks unsupported).
+                (name, n) => return Some(Expr::Script(script_key(name, n), args)),
             };
             return Some(Expr::Call(func, args));
         }

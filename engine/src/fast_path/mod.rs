@@ -2,13 +2,15 @@
 //!
 //! Rhai interprets a condition node by node, resolving each function and property by name and
 //! hash; for short conditions over small snapshots that dispatch costs far more than the reads.
-//! At load time each `applies_when`/`when` is [lowered](lower::lower) — when all of it is covered:
-//! `let`, `if`/`else` (as a statement or a value), `return`, literals, property chains, comparisons
-//! and arithmetic on numbers and strings, `&&`, `||`, `!`, `gib`/`mib`/`kib`, `has`, `is_null`,
-//! `eq_ignore_case`, the time helpers (`hours_since`…, `parse_time`, `duration_secs`/`_hours`, the
-//! very functions Rhai calls), `contains`, `starts_with`, `ends_with`, `len`, `is_empty`, and
-//! `any`/`all`/`count`/`count_where` with closures (capturing or not; at most one block closure per
-//! condition) — into a [`Program`] that reads the fact tree directly and gives a boolean.
+//! At load time each `applies_when`/`when` is [lowered](lower::lower) — `let`, `if`/`else`,
+//! `return`, `for` with `break`/`continue`, assignments, array and map literals, indexing, literals,
+//! property chains, comparisons and arithmetic, `&&`/`||`/`!`/`in`, string `+`, `to_lower`/
+//! `to_upper`, `push`, `keys`, closures over `filter`/`map`/`find`/`any`/`all`/`count`/`count_where`,
+//! the condition's own `fn`s, and the size, presence and time helpers — into a [`Program`] that reads
+//! the fact tree directly and builds its own strings, lists and maps. Other catalogue helpers are
+//! called through Rhai with the program's values; a construct it does not mirror (string
+//! interpolation) is lowered as "hand over to Rhai" where it runs only on some snapshots, and stops
+//! the lowering where it would run every time.
 //!
 //! It never changes an outcome: a program answers only when Rhai would give the same boolean, and
 //! gives up (`Bail`) on anything else — an absent or `null` fact, an unexpected type, an
@@ -18,6 +20,8 @@
 
 mod lower;
 mod program;
+mod run;
 
 pub(crate) use lower::lower;
 pub(crate) use program::Program;
+pub(crate) use run::{Context, Decision};

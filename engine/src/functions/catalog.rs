@@ -3,8 +3,9 @@
 //! from it ([`markdown`], checked by the docs drift test); a test evaluates every example in the
 //! sandbox (against [`EXAMPLE_FACTS`], at [`EXAMPLE_NOW`]) and fails unless it gives `true`; another
 //! fails when a function is registered without an entry here (or an entry names nothing registered).
-//! `native` marks the helpers the fast path runs without Rhai; `fast_path/lower.rs` still keeps its
-//! own table of them.
+//! `native` marks the helpers the fast path runs without Rhai; `fast_path/lower.rs` keeps its
+//! own table of those (each needs its semantics mirrored), and calls every other helper listed here
+//! through Rhai (they are pure: none changes its arguments).
 
 /// One helper.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
