@@ -74,6 +74,11 @@ const CONDITIONS: &[&str] = &[
     r#"let d = distinct_values(facts.users, "upn", "@(.+)$"); d.len() == 2"#,
     r#"let dups = duplicates(facts.groups, "mail"); dups.filter(|g| g.members > 1).map(|g| g.mail)"#,
     r#"version_gt(facts.svc.start_mode.len().to_string() + ".1", "3.0") && facts.users.to_string().len() > 10"#,
+    // Lists of maps (nesting within the sandbox's depth), `+=` on lists, pushes into nested lists.
+    r#"let out = []; out += facts.groups.filter(|g| g.members > 100); out += [1]; for g in facts.groups { if g.tags.contains("x") { out.push(#{mail: g.mail, n: #{members: g.members}}); } } out.len() == 3 && out[2].n.members == 500"#,
+    r#"let specs = [#{max: 3, label: #{c: "L"}}, #{max: 9, label: #{c: "M"}}]; let copy = specs; copy[0] = #{max: 1}; specs[0].max == 3 && copy[0].max == 1 && specs[1].label.c == "M""#,
+    r#"let m = #{list: []}; m.list.push(1); if facts.flag { m.list.push([2]); } m.list.len() == 1"#,
+    r#"let deep = [[[[[[[[[1]]]]]]]]]; deep.len() == 1"#,
 ];
 
 fn kb() -> KnowledgeBase {

@@ -224,11 +224,10 @@ impl<'a> Env<'a> {
         Ok(V::Text(self.texts.len() - 1))
     }
 
-    /// A list the condition built, within Rhai's size limit. Lists and maps may hold lists and
-    /// maps of plain values (two levels, within every allowed `max_data_depth`); deeper ones are
-    /// left to Rhai.
+    /// A list the condition built, within Rhai's size limit and nesting depth (`max_data_depth`;
+    /// deeper ones are left to Rhai).
     fn new_list(&mut self, items: Vec<V<'a>>) -> Out<'a> {
-        if items.len() > self.limits.max_array_size || items.iter().any(|v| self.nested(*v)) {
+        if items.len() > self.limits.max_array_size || items.iter().any(|v| self.too_deep_inside(*v)) {
             return Err(BAIL);
         }
         self.lists.push(items);
@@ -237,22 +236,33 @@ impl<'a> Env<'a> {
 
     /// A map the condition built, within Rhai's size limit (and the nesting of [`new_list`]).
     fn new_map(&mut self, entries: BTreeMap<Box<str>, V<'a>>) -> Out<'a> {
-        if entries.len() > self.limits.max_map_size || entries.values().any(|v| self.nested(*v)) {
+        if entries.len() > self.limits.max_map_size || entries.values().any(|v| self.too_deep_inside(*v)) {
             return Err(BAIL);
         }
         self.maps.push(entries);
         Ok(V::Map(self.maps.len() - 1))
     }
 
-    /// Whether `v` is a list or map that itself holds a list or map (too deep to go inside
-    /// another).
-    fn nested(&self, v: V<'a>) -> bool {
-        let container = |i: &V<'a>| matches!(i, V::List(_) | V::Map(_));
+    /// How deeply lists and maps nest in `v` (0 for anything else; a built list of plain values
+    /// is 1), as the sandbox's `max_data_depth` counts.
+    fn depth(&self, v: V<'a>) -> usize {
+        let deepest = |items: &mut dyn Iterator<Item = V<'a>>| items.map(|i| self.depth(i)).max().unwrap_or(0);
         match v {
-            V::List(l) => self.lists.get(l).is_none_or(|items| items.iter().any(container)),
-            V::Map(m) => self.maps.get(m).is_none_or(|entries| entries.values().any(container)),
-            _ => false,
+            V::List(l) => 1 + self.lists.get(l).map_or(0, |items| deepest(&mut items.iter().copied())),
+            V::Map(m) => 1 + self.maps.get(m).map_or(0, |entries| deepest(&mut entries.values().copied())),
+            _ => 0,
         }
+    }
+
+    /// Whether `v` inside a list or map of its own would nest deeper than the sandbox allows.
+    fn too_deep_inside(&self, v: V<'a>) -> bool {
+        1 + self.depth(v) > self.limits.max_data_depth
+    }
+
+    /// Whether `v` is a list or map (a value that cannot go into a container whose own place in
+    /// other containers is unknown).
+    fn nested(v: V<'a>) -> bool {
+        matches!(v, V::List(_) | V::Map(_))
     }
 
     /// The value as stored in a variable or container: Rhai copies lists and maps on assignment,
@@ -374,7 +384,8 @@ impl<'a> Env<'a> {
                 Ok(())
             }
             Target::Index(name, index) => {
-                if op.is_some() || self.nested(value) {
+                // The variable's container is not inside another one: its depth is known.
+                if op.is_some() || self.too_deep_inside(value) {
                     return Err(BAIL);
                 }
                 let (_, container) = self.var(name)?;
@@ -417,8 +428,9 @@ impl<'a> Env<'a> {
                 self.index(receiver, index)
             }
             Expr::Method(receiver, method, args) => {
+                let top_level = matches!(**receiver, Expr::Var(_));
                 let receiver = self.eval(receiver)?;
-                self.method(receiver, *method, args)
+                self.method(receiver, *method, args, top_level)
             }
             Expr::Call(func, args) => self.call(*func, args),
             Expr::Binary(op, a, b) => {
@@ -692,7 +704,8 @@ impl<'a> Env<'a> {
         Ok(V::Int(n))
     }
 
-    fn method(&mut self, receiver: V<'a>, method: Method, args: &'a [Expr]) -> Out<'a> {
+    /// Calls `method` on `receiver`; `top_level` says the receiver is a variable's own value.
+    fn method(&mut self, receiver: V<'a>, method: Method, args: &'a [Expr], top_level: bool) -> Out<'a> {
         let first = args.first();
         match method {
             Method::Any | Method::All => {
@@ -735,7 +748,9 @@ impl<'a> Env<'a> {
                 let value = self.eval(arg)?;
                 let value = self.stored(value, aliasing(arg))?;
                 let V::List(l) = receiver else { return Err(BAIL) };
-                if self.nested(value) {
+                // Into a variable's own list, as deep as the sandbox allows; into a list inside
+                // another container (whose depth is not tracked), plain values only.
+                if if top_level { self.too_deep_inside(value) } else { Self::nested(value) } {
                     return Err(BAIL);
                 }
                 let max = self.limits.max_array_size;
@@ -897,6 +912,16 @@ impl<'a> Env<'a> {
                         _ => x / y,
                     }))
                 }
+                (Leaf::Other, Leaf::Other) if matches!(op, Op::Add) => match (a, b) {
+                    // Rhai's `+` on two arrays: a new one with the items of both.
+                    (V::List(x), V::List(y)) => {
+                        let mut items = self.lists.get(x).ok_or(BAIL)?.clone();
+                        items.extend(self.lists.get(y).ok_or(BAIL)?.iter().copied());
+                        let items = items.into_iter().map(|i| self.copy(i)).collect::<Result<Vec<_>, _>>()?;
+                        self.new_list(items)
+                    }
+                    _ => Err(BAIL),
+                },
                 (Leaf::Str(x), Leaf::Str(y)) if matches!(op, Op::Add) => {
                     let joined = [x, y].concat();
                     self.new_text(joined)
