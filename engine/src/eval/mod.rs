@@ -60,6 +60,8 @@ pub struct RuleTiming {
 /// Outcome of one condition run.
 pub(crate) enum Verdict {
     Value(Dynamic),
+    /// Affected items the native fast path found (a `when` only).
+    Items(Affected),
     Inconclusive(Vec<String>),
     Failed(String),
 }
@@ -190,6 +192,10 @@ impl KnowledgeBase {
                 Ok(Decision::Bool(b)) => Some(b),
                 // No affected items: the pass a `when` would give for `false` too.
                 Ok(Decision::NoItems) if items_allowed => Some(false),
+                Ok(Decision::Items(count, items)) if items_allowed => {
+                    runtime.native_decisions += 1;
+                    return Verdict::Items(Affected { count, items });
+                }
                 _ => None,
             };
             if let Some(b) = decided {
@@ -246,20 +252,27 @@ impl KnowledgeBase {
                 }
                 Verdict::Inconclusive(missing) => return Judgement::inconclusive(missing),
                 Verdict::Failed(why) => return Judgement::new(Outcome::Error, format!("applies_when failed: {why}")),
+                // Not asked for (`items_allowed` is false for `applies_when`).
+                Verdict::Items(_) => {
+                    return Judgement::new(Outcome::Error, "applies_when returned items, expected a bool");
+                }
             }
         }
-        match self.run_condition(&compiled.when.ast, compiled.when.fast.as_ref(), snapshot, runtime, true) {
-            Verdict::Inconclusive(missing) => Judgement::inconclusive(missing),
-            Verdict::Failed(why) => Judgement::new(Outcome::Error, why),
-            Verdict::Value(v) => match classify(&v, &self.engine) {
-                Ok(None) => Judgement::new(Outcome::Pass, "no problem found"),
-                Ok(Some(affected)) => Judgement {
-                    affected,
-                    not_decisive: self.not_decisive_evidence(compiled, snapshot, runtime),
-                    ..Judgement::new(Outcome::Match, self.message(compiled, runtime))
-                },
-                Err(why) => Judgement::new(Outcome::Error, why),
+        let matched = match self.run_condition(&compiled.when.ast, compiled.when.fast.as_ref(), snapshot, runtime, true)
+        {
+            Verdict::Inconclusive(missing) => return Judgement::inconclusive(missing),
+            Verdict::Failed(why) => return Judgement::new(Outcome::Error, why),
+            Verdict::Items(affected) => Ok((affected.count > 0).then_some(Some(affected))),
+            Verdict::Value(v) => classify(&v, &self.engine),
+        };
+        match matched {
+            Ok(None) => Judgement::new(Outcome::Pass, "no problem found"),
+            Ok(Some(affected)) => Judgement {
+                affected,
+                not_decisive: self.not_decisive_evidence(compiled, snapshot, runtime),
+                ..Judgement::new(Outcome::Match, self.message(compiled, runtime))
             },
+            Err(why) => Judgement::new(Outcome::Error, why),
         }
     }
 
@@ -320,6 +333,8 @@ impl KnowledgeBase {
             }
             Verdict::Inconclusive(missing) => format!("{} (message needs {})", compiled.rule.title, missing.join(", ")),
             Verdict::Failed(why) => format!("{} (message failed: {why})", compiled.rule.title),
+            // Only a fast-path `when` gives items; a message runs in Rhai.
+            Verdict::Items(_) => compiled.rule.title.clone(),
         }
     }
 }

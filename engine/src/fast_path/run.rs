@@ -41,12 +41,15 @@ pub(crate) struct Context<'a> {
 }
 
 /// What a program decided.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Decision {
     /// The condition gave this boolean.
     Bool(bool),
     /// The condition gave an empty list: no affected items (a `when` passes).
     NoItems,
+    /// The condition gave a list of affected items: how many, and the first
+    /// [`MAX_AFFECTED_ITEMS`](crate::report::MAX_AFFECTED_ITEMS) as a report shows them.
+    Items(usize, Vec<serde_json::Value>),
 }
 
 /// Why evaluation stopped early: the fast path gives up, a `return` carries the result, or a
@@ -121,10 +124,20 @@ impl Program {
             depth: 0,
         };
         let (Ok(result) | Err(Stop::Return(result))) = env.block(&self.stmts) else { return Err(Bail) };
+        let max = crate::report::MAX_AFFECTED_ITEMS;
         match result {
             V::Bool(b) => Ok(Decision::Bool(b)),
             V::List(i) if env.lists.get(i).is_some_and(Vec::is_empty) => Ok(Decision::NoItems),
             V::Node(tree, id) if matches!(tree.node(id), Node::List { len: 0, .. }) => Ok(Decision::NoItems),
+            V::List(i) => {
+                let items = env.lists.get(i).ok_or(Bail)?;
+                let shown = items.iter().take(max).map(|v| env.to_json(*v)).collect::<Option<Vec<_>>>().ok_or(Bail)?;
+                Ok(Decision::Items(items.len(), shown))
+            }
+            V::Node(tree, id) if matches!(tree.node(id), Node::List { .. }) => {
+                let items = tree.items(id);
+                Ok(Decision::Items(items.len(), items.iter().take(max).map(|c| tree.to_value(*c)).collect()))
+            }
             _ => Err(Bail),
         }
     }
@@ -521,6 +534,29 @@ impl<'a> Env<'a> {
                 }
                 Dynamic::from_map(map)
             }
+        })
+    }
+
+    /// A value as a report shows it (as `dynamic_to_json` shows Rhai's); `None` for a `null`
+    /// fact, whose place Rhai would report.
+    fn to_json(&self, v: V<'a>) -> Option<serde_json::Value> {
+        use serde_json::Value;
+        Some(match v {
+            V::Unit => Value::Null,
+            V::Null => return None,
+            V::Bool(b) => Value::Bool(b),
+            V::Int(i) => Value::from(i),
+            V::Float(x) => serde_json::Number::from_f64(x).map_or(Value::Null, Value::Number),
+            V::Str(_) | V::Text(_) => Value::String(self.string(v)?.to_owned()),
+            V::Node(tree, id) => tree.to_value(id),
+            V::List(l) => Value::Array(self.lists.get(l)?.iter().map(|i| self.to_json(*i)).collect::<Option<_>>()?),
+            V::Map(m) => Value::Object(
+                self.maps
+                    .get(m)?
+                    .iter()
+                    .map(|(k, v)| Some((k.to_string(), self.to_json(*v)?)))
+                    .collect::<Option<_>>()?,
+            ),
         })
     }
 
