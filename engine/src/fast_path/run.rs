@@ -83,6 +83,14 @@ enum V<'a> {
     Map(usize),
 }
 
+/// The items a loop or closure goes over.
+enum Items<'a> {
+    /// A fact list's elements, read as they are reached (`any` may stop at the first).
+    Facts(&'a FactTree, &'a [NodeId]),
+    /// A copy of a built list.
+    Built(Vec<V<'a>>),
+}
+
 /// What the evaluation reads from and builds: the program, the trees, the variables in scope,
 /// the values it made, and the operations it has left.
 struct Env<'a> {
@@ -90,7 +98,7 @@ struct Env<'a> {
     cx: &'a Context<'a>,
     /// Fact trees that helpers built (`distinct_values`…), kept for the evaluation, and the
     /// references to them.
-    arena: &'a typed_arena::Arena<Arc<FactTree>>,
+    arena: &'a std::cell::OnceCell<typed_arena::Arena<Arc<FactTree>>>,
     built: Vec<&'a Arc<FactTree>>,
     facts: &'a FactTree,
     limits: &'a Limits,
@@ -108,7 +116,8 @@ impl Program {
     /// limits: `Ok` only for a result that Rhai would give too.
     pub(crate) fn run<'a>(&'a self, cx: &'a Context<'a>) -> Result<Decision, Bail> {
         let (facts, data): (&FactTree, &FactTree) = (cx.facts, cx.data);
-        let arena = typed_arena::Arena::new();
+        // Made when a helper first returns a tree of its own (most runs never need it).
+        let arena = std::cell::OnceCell::new();
         let mut env = Env {
             program: self,
             cx,
@@ -303,14 +312,21 @@ impl<'a> Env<'a> {
         }
     }
 
-    /// The items of a fact list or a built list.
-    fn items(&self, v: V<'a>) -> Result<Vec<V<'a>>, Stop<'a>> {
+    /// The items of a fact list (read one by one, in place) or a built list (a copy: Rhai
+    /// iterates over one, so what a loop body pushes is not visited).
+    fn items(&self, v: V<'a>) -> Result<Items<'a>, Stop<'a>> {
         match v {
-            V::Node(tree, id) if matches!(tree.node(id), Node::List { .. }) => {
-                tree.items(id).iter().map(|c| self.read(tree, *c)).collect()
-            }
-            V::List(i) => self.lists.get(i).cloned().ok_or(BAIL),
+            V::Node(tree, id) if matches!(tree.node(id), Node::List { .. }) => Ok(Items::Facts(tree, tree.items(id))),
+            V::List(i) => self.lists.get(i).cloned().map(Items::Built).ok_or(BAIL),
             _ => Err(BAIL),
+        }
+    }
+
+    /// Item `i` of `items`, if there is one.
+    fn item(&self, items: &Items<'a>, i: usize) -> Option<Out<'a>> {
+        match items {
+            Items::Facts(tree, ids) => ids.get(i).map(|id| self.read(tree, *id)),
+            Items::Built(values) => values.get(i).copied().map(Ok),
         }
     }
 
@@ -351,8 +367,11 @@ impl<'a> Env<'a> {
                 Stmt::Block(stmts) => self.block(stmts)?,
                 Stmt::For(name, list, body) => {
                     let list = self.eval(list)?;
-                    // Rhai iterates over a copy: what the body pushes is not visited.
-                    for item in self.items(list)? {
+                    let items = self.items(list)?;
+                    let mut i = 0;
+                    while let Some(item) = self.item(&items, i) {
+                        i += 1;
+                        let item = item?;
                         self.tick()?;
                         let base = self.vars.len();
                         self.vars.push((name, item));
@@ -581,7 +600,8 @@ impl<'a> Env<'a> {
             let tree = if let Ok(tree) = self.shared(&f.tree) {
                 tree
             } else {
-                let tree: &'a Arc<FactTree> = self.arena.alloc(Arc::clone(&f.tree));
+                let arena = self.arena.get_or_init(typed_arena::Arena::new);
+                let tree: &'a Arc<FactTree> = arena.alloc(Arc::clone(&f.tree));
                 self.built.push(tree);
                 tree
             };
@@ -700,7 +720,16 @@ impl<'a> Env<'a> {
             }
         }
         if result.is_ok() {
-            for item in items {
+            let mut i = 0;
+            while let Some(item) = self.item(&items, i) {
+                i += 1;
+                let item = match item {
+                    Ok(item) => item,
+                    Err(stop) => {
+                        result = Err(stop);
+                        break;
+                    }
+                };
                 if let Err(stop) = self.tick() {
                     result = Err(stop);
                     break;
