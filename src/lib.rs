@@ -85,7 +85,4 @@ fn quiet_on_closed_pipe() {
     }));
 }
 
-/// The message a panic was raised with, when it has one (`panic!("…")` payloads are strings).
-pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
-    payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied())
-}
+pub use syncdoctor_engine::panic_message;

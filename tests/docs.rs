@@ -39,7 +39,7 @@ fn rule_docs_are_up_to_date() {
 #[test]
 fn helper_docs_are_up_to_date() {
     let path = common::root().join("docs/helpers.md");
-    let expected = syncdoctor_engine::functions::catalog::markdown();
+    let expected = syncdoctor_engine::catalog::markdown();
     if std::env::var_os("SYNCDOCTOR_UPDATE_DOCS").is_some() {
         std::fs::write(&path, &expected).expect("write docs/helpers.md");
     }

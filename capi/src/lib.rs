@@ -62,11 +62,7 @@ fn c_string(text: String) -> *mut c_char {
 /// `error` is NULL or points to writable storage for one pointer.
 unsafe fn call<T>(error: *mut *mut c_char, f: impl FnOnce() -> Result<T, Error>) -> Option<T> {
     let result = catch_unwind(AssertUnwindSafe(f)).unwrap_or_else(|panic| {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| (*s).to_owned())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "panic".to_owned());
+        let message = syncdoctor_engine::panic_message(panic.as_ref()).unwrap_or("panic").to_owned();
         Err(Error::Panic(message))
     });
     let (value, message) = match result {

@@ -30,12 +30,12 @@ impl Diagnostic {
     }
 
     /// A problem at a spanned YAML value.
-    pub fn spanned<T>(file: &Path, value: &Spanned<T>, message: impl Into<String>) -> Self {
+    pub(crate) fn spanned<T>(file: &Path, value: &Spanned<T>, message: impl Into<String>) -> Self {
         Self::at(file, value.referenced.line(), value.referenced.column(), message)
     }
 
     /// A problem reported by the YAML deserializer (with its own location when it has one).
-    pub fn yaml(file: &Path, error: &serde_saphyr::Error) -> Self {
+    pub(crate) fn yaml(file: &Path, error: &serde_saphyr::Error) -> Self {
         let (line, column) = error.location().map_or((0, 0), |l| (l.line(), l.column()));
         if let serde_saphyr::Error::Budget { breach, .. } = error.without_snippet() {
             return Self::at(file, line, column, yaml_budget_message(breach));
@@ -51,6 +51,12 @@ impl Diagnostic {
         };
         Self::at(file, line, column, first.to_string())
     }
+}
+
+/// Reads `text`, the contents of `file`, as YAML into a `T`; a problem is a diagnostic at its
+/// line and column (in the words [`KnowledgeBase::load`](crate::KnowledgeBase::load) uses).
+pub fn parse_yaml<T: serde::de::DeserializeOwned>(text: &str, file: &Path) -> Result<T, Diagnostic> {
+    serde_saphyr::from_str(text).map_err(|e| Diagnostic::yaml(file, &e))
 }
 
 /// A YAML reader limit (against alias bombs and runaway documents), in the user's words.

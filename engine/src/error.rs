@@ -6,6 +6,7 @@ use crate::diagnostic::{Diagnostic, render};
 
 /// Everything that can go wrong loading a knowledge base or a snapshot.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum Error {
     /// A file or folder could not be read.
     #[error("cannot read {path}: {source}")]
@@ -41,3 +42,9 @@ pub enum Error {
 
 /// The engine's result type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// The message a panic was raised with, when it has one (`panic!("…")` payloads are a `String` or
+/// a `&str`), for reporting a caught panic (`std::panic::catch_unwind`) as an error.
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> Option<&str> {
+    payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied())
+}

@@ -14,6 +14,7 @@ use crate::snapshot::Snapshot;
 
 /// The trace of one rule on one snapshot.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Explanation {
     /// The finding the rule produced.
     pub finding: Finding,
@@ -27,6 +28,7 @@ pub struct Explanation {
 
 /// One sub-expression and its value.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct Term {
     /// The expression's text.
     pub text: String,

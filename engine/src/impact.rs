@@ -9,6 +9,7 @@ use crate::report::{Finding, Report};
 /// A finding that differs between the two reports: its outcome in each (`None`: not reported),
 /// and, when both report it with the same outcome, what else changed.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[non_exhaustive]
 pub struct Change {
     /// The rule.
     pub rule_id: String,

@@ -12,46 +12,51 @@
 //! * "Now" is the snapshot's `collected_at`: the same snapshot gives the same report forever.
 //!
 //! [Rhai]: https://rhai.rs
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing, clippy::string_slice)
+)]
 
 pub mod batch;
-pub mod condition;
-pub mod diagnostic;
+mod condition;
+mod diagnostic;
 pub mod envelope;
-pub mod error;
+mod error;
 mod eval;
 mod explain;
-pub mod fact_path;
-pub mod facts;
+mod fact_path;
+mod facts;
 mod fast_path;
-pub mod functions;
+mod functions;
 pub mod impact;
-pub mod kb;
+mod kb;
 pub mod lint;
-pub mod locate;
+mod locate;
 pub mod manifest;
 pub mod mutate;
 pub mod report;
 pub mod rule;
 mod runtime;
-pub mod sandbox;
-pub mod select;
-pub mod snapshot;
+mod sandbox;
+mod select;
+mod snapshot;
 pub mod testing;
 pub mod text_file;
 pub mod variants;
 pub mod waiver;
 
 pub use condition::CompiledCondition;
-pub use diagnostic::Diagnostic;
-pub use error::{Error, Result};
+pub use diagnostic::{Diagnostic, parse_yaml, render as render_diagnostics};
+pub use error::{Error, Result, panic_message};
 pub use eval::{EvalOptions, Progress, RuleTiming};
 pub use explain::{Explanation, Term};
-pub use fact_path::FactPath;
-pub use kb::{BrokenRule, CompiledRule, ENGINE_VERSION, KbSource, KnowledgeBase, LoadOptions};
+pub use fact_path::{FactPath, Segment};
+pub use functions::{catalog, guid};
+pub use kb::{BrokenRule, CompiledRule, ENGINE_VERSION, KbSource, KnowledgeBase, LoadOptions, SourceFile};
 pub use report::{Finding, Report};
 pub use rule::{Outcome, Rule, Severity};
-pub use select::Selection;
+pub use sandbox::Limits;
+pub use select::{Selection, SelectionError};
 pub use snapshot::{Snapshot, SnapshotSchema};
 pub use waiver::{Waiver, Waivers};
 

@@ -99,6 +99,7 @@ pub const CHECKS: [Check; 8] =
 
 /// A problem a check found.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Problem {
     /// The check.
     pub check: Check,
@@ -107,7 +108,8 @@ pub struct Problem {
 }
 
 impl Problem {
-    fn new(check: Check, diagnostic: Diagnostic) -> Self {
+    /// A problem `check` found, where and what `diagnostic` says.
+    pub fn new(check: Check, diagnostic: Diagnostic) -> Self {
         Problem { check, diagnostic }
     }
 }

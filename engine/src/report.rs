@@ -15,6 +15,7 @@ pub const REPORT_SCHEMA_VERSION: u32 = 1;
 /// snapshot give a byte-identical serialized report.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
 #[schemars(title = "syncdoctor report")]
+#[non_exhaustive]
 pub struct Report {
     /// Report format version.
     pub schema_version: u32,
@@ -74,6 +75,7 @@ pub struct Hidden {
 
 /// One rule's result.
 #[derive(Debug, Clone, PartialEq, Serialize, JsonSchema)]
+#[non_exhaustive]
 pub struct Finding {
     /// The rule.
     pub rule_id: String,
@@ -166,6 +168,16 @@ impl Report {
         let mut out = Vec::new();
         walk(&self.findings, &mut out);
         out
+    }
+
+    /// Every matched finding once per rule (nested ones included), depth first in report order: a
+    /// finding several causes explain is listed once.
+    pub fn matched(&self) -> Vec<&Finding> {
+        let mut seen = std::collections::BTreeSet::new();
+        self.all_findings()
+            .into_iter()
+            .filter(|f| f.outcome == Outcome::Match && seen.insert(f.rule_id.as_str()))
+            .collect()
     }
 }
 

@@ -261,7 +261,7 @@ pub(crate) fn nesting_exceeds(value: &Dynamic, limit: usize) -> bool {
 /// At most `max` characters of `text`, with `…` when cut.
 pub(crate) fn short(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
-        Some((at, _)) => format!("{}…", &text[..at]),
+        Some((at, _)) => format!("{}…", text.get(..at).unwrap_or(text)),
         None => text.to_owned(),
     }
 }

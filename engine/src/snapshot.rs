@@ -50,7 +50,7 @@ struct Envelope {
 }
 
 /// A compiled JSON Schema that snapshots are validated against. It validates the fact tree itself
-/// (see [`TreeJson`]), so a snapshot is never copied into a `serde_json::Value` to be checked.
+/// (through a JSON view of the tree), so a snapshot is never copied into a `serde_json::Value` to be checked.
 pub struct SnapshotSchema {
     validator: jsonschema::Validator<TreeJson>,
 }
@@ -80,7 +80,7 @@ impl SnapshotSchema {
 
     /// Every schema violation of a document tree (from its root) as (JSON pointer, message). A valid
     /// document is confirmed by the fast check alone; errors are only collected for an invalid one.
-    pub fn tree_violations(&self, document: &FactTree) -> Vec<(String, String)> {
+    pub(crate) fn tree_violations(&self, document: &FactTree) -> Vec<(String, String)> {
         let root = TreeNode::root(document);
         if self.validator.is_valid(root) {
             return Vec::new();
@@ -232,8 +232,13 @@ impl Snapshot {
     }
 
     /// The facts, as the tree conditions read.
-    pub fn facts(&self) -> &Arc<FactTree> {
+    pub(crate) fn facts(&self) -> &Arc<FactTree> {
         &self.facts
+    }
+
+    /// The whole `facts` object as JSON.
+    pub fn facts_value(&self) -> Value {
+        self.facts.to_value(self.facts.root())
     }
 
     /// The value of a fact at a dotted path relative to `facts` (`None` when absent).
@@ -246,7 +251,7 @@ fn json_message(e: &serde_json::Error) -> String {
     let text = e.to_string();
     // serde_json appends " at line L column C"; the diagnostic carries the position already.
     match text.rfind(" at line ") {
-        Some(i) => text[..i].to_string(),
+        Some(i) => text.get(..i).unwrap_or(&text).to_string(),
         None => text,
     }
 }

@@ -17,6 +17,7 @@ use crate::variants::{IncidentFile, Loaded};
 
 /// The result of one rule test.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 pub struct TestResult {
     /// The rule.
     pub rule_id: String,
@@ -443,8 +444,10 @@ pub(crate) fn build_value(
     for path in changes.remove {
         remove_path(facts, path).map_err(|e| format!("remove `{path}`: {e}"))?;
     }
-    if let Some(at) = changes.collected_at {
-        value["collected_at"] = Value::String(at.to_owned());
+    if let Some(at) = changes.collected_at
+        && let Some(object) = value.as_object_mut()
+    {
+        object.insert("collected_at".into(), Value::String(at.to_owned()));
     }
     Ok(value)
 }

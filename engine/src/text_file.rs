@@ -101,7 +101,8 @@ pub fn decode_utf8_or_utf16(bytes: Vec<u8>, path: &Path) -> Result<String, Diagn
     if body.len() % 2 != 0 {
         return Err(Diagnostic::file(path, "UTF-16 text with an odd number of bytes (the file is cut short)"));
     }
-    let units: Vec<u16> = body.chunks_exact(2).map(|c| from([c[0], c[1]])).collect();
+    let units: Vec<u16> =
+        body.chunks_exact(2).map(|c| from([c.first().copied().unwrap_or(0), c.get(1).copied().unwrap_or(0)])).collect();
     let mut text = String::with_capacity(units.len());
     let (mut line, mut column) = (1u64, 1u64);
     for decoded in char::decode_utf16(units.iter().copied()) {

@@ -229,8 +229,12 @@ impl Registry {
             let worker = Arc::clone(probe);
             progress(Progress::Started { id: probe.id().to_owned() });
             let spawned = std::thread::Builder::new().name(format!("probe:{}", probe.id())).spawn(move || {
-                let result = catch_unwind(AssertUnwindSafe(|| worker.collect(&cx)))
-                    .unwrap_or_else(|panic| Err(ProbeError::Other(format!("panicked: {}", panic_message(&panic)))));
+                let result = catch_unwind(AssertUnwindSafe(|| worker.collect(&cx))).unwrap_or_else(|panic| {
+                    Err(ProbeError::Other(format!(
+                        "panicked: {}",
+                        syncdoctor_engine::panic_message(panic.as_ref()).unwrap_or("unknown panic payload")
+                    )))
+                });
                 // The receiver is gone when the registry gave up on this probe; nothing to do then.
                 let _ = sender.send((index, result, started.elapsed()));
             });
@@ -386,16 +390,6 @@ fn check_alone(tree: &FactTree, schema: Option<&SnapshotSchema>) -> Result<(), S
     let shown: Vec<String> = problems.iter().take(5).map(|(at, message)| format!("{at}: {message}")).collect();
     let more = problems.len().saturating_sub(5);
     Err(if more > 0 { format!("{} (and {more} more)", shown.join("; ")) } else { shown.join("; ") })
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    if let Some(text) = panic.downcast_ref::<&str>() {
-        (*text).to_owned()
-    } else if let Some(text) = panic.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "unknown panic payload".to_owned()
-    }
 }
 
 /// Deep-merges `from` into `into`: objects merge key by key; two arrays at the same path are

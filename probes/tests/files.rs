@@ -10,6 +10,10 @@ use syncdoctor_probes::config::CollectConfig;
 use syncdoctor_probes::files::{FilesConfig, FilesProbe};
 use syncdoctor_probes::probe::{Probe, ProbeContext};
 
+#[path = "support/agent_cert.rs"]
+mod agent_cert;
+use agent_cert::agent_certificate;
+
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/files")
 }
@@ -201,13 +205,8 @@ fn the_agent_id_comes_from_a_copy_of_the_agent_certificate() {
     std::fs::create_dir_all(&dir).unwrap();
     // An agent-style certificate: subject CN = tenant id, the agent id (c2a7e4d1-8b36-4f5a-9e0c-1d3b5f7a9c24)
     // in extension 1.3.6.1.4.1.311.82.1 in .NET Guid byte order.
-    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
-    params.distinguished_name.push(rcgen::DnType::CommonName, "513d8d3d-7498-4d8c-85ed-b485ed5c39a9");
     let raw = [0xd1, 0xe4, 0xa7, 0xc2, 0x36, 0x8b, 0x5a, 0x4f, 0x9e, 0x0c, 0x1d, 0x3b, 0x5f, 0x7a, 0x9c, 0x24];
-    params
-        .custom_extensions
-        .push(rcgen::CustomExtension::from_oid_content(&[1, 3, 6, 1, 4, 1, 311, 82, 1], raw.to_vec()));
-    let cert = params.self_signed(&rcgen::KeyPair::generate().unwrap()).unwrap();
+    let cert = agent_certificate(Some(raw));
     let cer = dir.join("agent.cer");
     std::fs::write(&cer, cert.der()).unwrap();
     let facts = collect(FilesConfig { agent_certificate: Some(cer), ..FilesConfig::default() }).unwrap();

@@ -49,10 +49,7 @@ pub fn run(cli: &Cli, args: &DiffArgs) -> Result<u8, CliError> {
     let (new_snapshot, new_report, new) = read(&args.new)?;
     let document = Document {
         findings: crate::diff::findings(&old_report, &new_report),
-        facts: crate::diff::facts(
-            &old_snapshot.facts().to_value(old_snapshot.facts().root()),
-            &new_snapshot.facts().to_value(new_snapshot.facts().root()),
-        ),
+        facts: crate::diff::facts(&old_snapshot.facts_value(), &new_snapshot.facts_value()),
         old,
         new,
     };

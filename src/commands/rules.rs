@@ -7,7 +7,7 @@ use syncdoctor_engine::lint::{self, Problem};
 use syncdoctor_engine::manifest::{Catalog, Manifest};
 use syncdoctor_engine::rule::Status;
 use syncdoctor_engine::testing::TestResult;
-use syncdoctor_engine::{Diagnostic, Error, KnowledgeBase};
+use syncdoctor_engine::{Error, KnowledgeBase};
 
 use crate::cli::{Cli, LintFormat, ListFormat, RulesCommand, SelectArgs};
 use crate::render::lint as lint_format;
@@ -285,8 +285,8 @@ fn new(cli: &Cli, name: &str, catalog_title: Option<&str>) -> Result<u8, CliErro
         std::fs::read_to_string(&path).map_err(|e| CliError::Io(format!("cannot read {}: {e}", path.display())))
     };
     let manifest_text = read("kb.yaml")?;
-    let manifest: Manifest = serde_saphyr::from_str(&manifest_text)
-        .map_err(|e| CliError::Usage(Diagnostic::yaml(&dir.join("kb.yaml"), &e).to_string()))?;
+    let manifest: Manifest = syncdoctor_engine::parse_yaml(&manifest_text, &dir.join("kb.yaml"))
+        .map_err(|d| CliError::Usage(d.to_string()))?;
     if !manifest.areas.is_empty() && !manifest.areas.iter().any(|a| a == area) {
         return Err(CliError::Usage(format!(
             "`{area}` is not an area of {}; kb.yaml lists: {}",
@@ -311,8 +311,8 @@ fn new(cli: &Cli, name: &str, catalog_title: Option<&str>) -> Result<u8, CliErro
             return Err(CliError::Usage("--catalog needs a title: the documented cause in one line".into()));
         }
         let text = read("catalog.yaml")?;
-        let catalog: Catalog = serde_saphyr::from_str(&text)
-            .map_err(|e| CliError::Usage(Diagnostic::yaml(&catalog_path, &e).to_string()))?;
+        let catalog: Catalog =
+            syncdoctor_engine::parse_yaml(&text, &catalog_path).map_err(|d| CliError::Usage(d.to_string()))?;
         if catalog.entries.iter().any(|e| e.slug == id) {
             return Err(CliError::Usage(format!("{} already has an entry `{id}`", catalog_path.display())));
         }

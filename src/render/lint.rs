@@ -23,7 +23,7 @@ pub fn sarif(problems: &[Problem], version: &str) -> String {
         .collect();
     let results: Vec<Value> = problems
         .iter()
-        .map(|Problem { check, diagnostic: d }| {
+        .map(|Problem { check, diagnostic: d, .. }| {
             let index = CHECKS.iter().position(|c| c.id == check.id).unwrap_or(0);
             let mut physical = json!({ "artifactLocation": { "uri": uri(&d.file) } });
             if d.line > 0 {
@@ -64,7 +64,7 @@ pub fn sarif(problems: &[Problem], version: &str) -> String {
 /// GitHub Actions workflow commands, one `::error file=…,line=…,col=…::message` per problem.
 pub fn github(problems: &[Problem]) -> String {
     let mut out = String::new();
-    for Problem { check, diagnostic: d } in problems {
+    for Problem { check, diagnostic: d, .. } in problems {
         let mut props = vec![format!("file={}", property(&relative(&d.file)))];
         if d.line > 0 {
             props.push(format!("line={}", d.line));
@@ -120,7 +120,7 @@ mod tests {
     fn workflow_commands_escape_their_fields() {
         let d = Diagnostic::at(Path::new("rules/a,b:c.yaml"), 3, 7, "50% bad\nsecond line");
         assert_eq!(
-            github(&[Problem { check: TESTS, diagnostic: d }]),
+            github(&[Problem::new(TESTS, d)]),
             "::error file=rules/a%2Cb%3Ac.yaml,line=3,col=7,title=syncdoctor SD003 rule-has-tests::50%25 bad%0Asecond line\n"
         );
         assert_eq!(uri(Path::new("rules/my rule.yaml")), "rules/my%20rule.yaml");

@@ -138,13 +138,7 @@ fn collect_ids(f: &Finding, out: &mut BTreeSet<String>) {
 /// Every matched rule of the report once (nested ones included), in report order, with its
 /// severity: a finding several causes explain is counted once.
 pub fn matched_rules(report: &Report) -> Vec<(&str, Severity)> {
-    let mut seen = BTreeSet::new();
-    report
-        .all_findings()
-        .into_iter()
-        .filter(|f| f.outcome == Outcome::Match && seen.insert(f.rule_id.as_str()))
-        .map(|f| (f.rule_id.as_str(), f.severity))
-        .collect()
+    report.matched().into_iter().map(|f| (f.rule_id.as_str(), f.severity)).collect()
 }
 
 /// Every finding of the report once per rule, depth first, with the rule ids of every cause that

@@ -50,7 +50,6 @@
 pub mod expect;
 pub mod sources;
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -61,7 +60,6 @@ use crate::eval::{EvalOptions, RuleTiming};
 use crate::impact::{Change, changes};
 use crate::kb::KnowledgeBase;
 use crate::report::Report;
-use crate::rule::Outcome;
 use crate::snapshot::Snapshot;
 use crate::waiver::{WaiverOutcome, Waivers};
 
@@ -82,6 +80,7 @@ pub struct BatchOptions {
 
 /// One snapshot's result.
 #[derive(Debug)]
+#[non_exhaustive]
 pub struct Replayed {
     /// How the snapshot is named (a path, or `stream.ndjson:7`).
     pub source: String,
@@ -159,11 +158,7 @@ pub fn replay_one(
     let name = input.name.clone();
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| evaluate(kb, against, options, &input))).unwrap_or_else(
         |panic| {
-            let why = panic
-                .downcast_ref::<&str>()
-                .map(|s| (*s).to_owned())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_else(|| "unknown cause".into());
+            let why = crate::panic_message(panic.as_ref()).unwrap_or("unknown cause");
             let message = format!("{source}: internal error while evaluating this snapshot: {why}");
             let mut failed =
                 Replayed::new(&Input { source, name, payload: Payload::Unreadable(String::new()) }, Err(message));
@@ -187,13 +182,7 @@ fn evaluate(kb: &KnowledgeBase, against: Option<&KnowledgeBase>, options: &Batch
         kb.evaluate(&snapshot, &options.eval)
     };
     let waivers = options.waivers.as_ref().map(|w| kb.apply_waivers(&mut report, &snapshot, w));
-    let mut seen = BTreeSet::new();
-    let matched = report
-        .all_findings()
-        .into_iter()
-        .filter(|f| f.outcome == Outcome::Match && seen.insert(f.rule_id.as_str()))
-        .map(|f| f.rule_id.clone())
-        .collect();
+    let matched = report.matched().into_iter().map(|f| f.rule_id.clone()).collect();
     let unchecked = report.nothing_checked();
     let changes = against.map_or_else(Vec::new, |other| {
         let mut theirs = other.evaluate(&snapshot, &options.eval);

@@ -11,7 +11,7 @@ use std::collections::BTreeSet;
 
 use rhai::AST;
 
-pub use analysis::{Read, ReadKind, Root};
+pub use analysis::{Read, Root};
 
 /// A condition compiled once, with what the analysis of its AST found.
 #[derive(Debug)]
@@ -39,7 +39,7 @@ impl CompiledCondition {
     }
 
     /// Every fact and data path the condition reads, with its position in the condition's text.
-    pub fn reads(&self) -> &[Read] {
+    pub(crate) fn reads(&self) -> &[Read] {
         &self.reads
     }
 

@@ -159,9 +159,9 @@ fn nest_explained(findings: &[Finding], edges: &HashMap<&str, Vec<&str>>) -> Vec
         depth_of(id, &direct, &mut depth, &mut Vec::new());
     }
     let order = |ids: &mut Vec<&str>| {
-        ids.sort_by(|a, b| {
-            let (fa, fb) = (by_id[a], by_id[b]);
-            fa.severity.cmp(&fb.severity).then(depth[b].cmp(&depth[a])).then(a.cmp(b))
+        // Most severe first, then the deepest chain of causes, then by id.
+        ids.sort_by_key(|id| {
+            (by_id.get(id).map(|f| f.severity), std::cmp::Reverse(depth.get(id).copied().unwrap_or(0)), *id)
         });
     };
     let explained: std::collections::HashSet<&str> = direct.values().flatten().copied().collect();
@@ -176,7 +176,7 @@ fn nest_explained(findings: &[Finding], edges: &HashMap<&str, Vec<&str>>) -> Vec
     let mut top = Vec::new();
     for root in roots {
         if placed.insert(root) {
-            top.push((place(root, &by_id, &direct, &order, &mut placed, 0), depth[root]));
+            top.push((place(root, &by_id, &direct, &order, &mut placed, 0), depth.get(root).copied().unwrap_or(0)));
         }
     }
     top

@@ -43,6 +43,7 @@ pub struct Progress<'a> {
 
 /// How long one rule took (see [`KnowledgeBase::evaluate_profiled`]).
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct RuleTiming {
     /// The rule.
     pub rule_id: String,
@@ -316,7 +317,9 @@ impl KnowledgeBase {
             .enumerate()
             .filter(|(i, (_, id))| {
                 let bit = 1 << i;
-                let decisive = (0..matches.len()).any(|mask| mask & bit == 0 && matches[mask] && !matches[mask | bit]);
+                let decisive = (0..matches.len()).any(|mask| {
+                    mask & bit == 0 && matches.get(mask) == Some(&true) && matches.get(mask | bit) == Some(&false)
+                });
                 seen.contains(id) && !decisive
             })
             .map(|(_, (path, _))| (*path).clone())

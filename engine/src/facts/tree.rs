@@ -211,11 +211,6 @@ impl FactTree {
     pub fn len(&self) -> usize {
         self.nodes.len()
     }
-
-    /// Whether the tree has no nodes.
-    pub fn is_empty(&self) -> bool {
-        self.nodes.is_empty()
-    }
 }
 
 struct Builder {
@@ -395,7 +390,7 @@ const DUPLICATE_SCAN_MAX: usize = 16;
 /// A key as quoted in a message: at most 60 characters.
 fn short_key(key: &str) -> String {
     match key.char_indices().nth(60) {
-        Some((at, _)) => format!("{}…", &key[..at]),
+        Some((at, _)) => format!("{}…", key.get(..at).unwrap_or(key)),
         None => key.to_owned(),
     }
 }

@@ -177,158 +177,76 @@ impl Program {
     /// Whether running the program always reaches an [`Expr::Unsupported`] (then lowering it
     /// would only add work): one in a main statement outside any branch, loop body or closure.
     pub(super) fn always_unsupported(&self) -> bool {
-        self.stmts.iter().any(Stmt::always_unsupported)
+        let unsupported = |p: Part<'_>| matches!(p, Part::Expr(Expr::Unsupported));
+        self.stmts.iter().any(|s| Part::Stmt(s).any(true, &unsupported))
     }
 
     /// Whether any closure body assigns or pushes (Rhai shares captured variables with the caller,
     /// which the fast path does not mirror; a `fn` only changes its own copies of its arguments).
     pub(super) fn closures_mutate(&self) -> bool {
-        self.closures.iter().any(|(name, c)| name.starts_with("anon$") && c.body.iter().any(Stmt::mutates))
+        let mutation =
+            |p: Part<'_>| matches!(p, Part::Stmt(Stmt::Assign(..)) | Part::Expr(Expr::Method(_, Method::Push, _)));
+        self.closures
+            .iter()
+            .filter(|(name, _)| name.starts_with("anon$"))
+            .any(|(_, c)| c.body.iter().any(|s| Part::Stmt(s).any(false, &mutation)))
     }
 }
 
-impl Program {
-    /// Turns calls of functions the condition does not define (helpers the fast path does not
-    /// mirror) into [`Expr::Unsupported`].
-    pub(super) fn resolve_calls(&mut self) {
-        let known: std::collections::HashSet<String> = self.closures.keys().cloned().collect();
-        let resolve = |stmts: &mut Vec<Stmt>| stmts.iter_mut().for_each(|s| s.resolve(&known));
-        resolve(&mut self.stmts);
-        self.closures.values_mut().for_each(|c| resolve(&mut c.body));
-    }
+/// A statement or expression of a program, for walks over it.
+#[derive(Clone, Copy)]
+enum Part<'p> {
+    Stmt(&'p Stmt),
+    Expr(&'p Expr),
 }
 
-impl Stmt {
-    fn resolve(&mut self, known: &std::collections::HashSet<String>) {
+impl<'p> Part<'p> {
+    /// Whether `hit` holds for this part or any part inside it (with `always`, only those
+    /// evaluated every time this one is: see [`Part::parts`]).
+    fn any(self, always: bool, hit: &dyn Fn(Part<'_>) -> bool) -> bool {
+        hit(self) || self.parts(always).into_iter().any(|p| p.any(always, hit))
+    }
+
+    /// The statements and expressions directly inside this one; with `always`, only those
+    /// evaluated every time it is — not an `if`'s branches, a loop's body, nor the terms of
+    /// `&&`/`||` after the first. (Closure bodies are the program's own functions, never inside.)
+    fn parts(self, always: bool) -> Vec<Part<'p>> {
+        let exprs = |es: &'p [Expr]| es.iter().map(Part::Expr).collect::<Vec<_>>();
+        let stmts = |ss: &'p [Stmt]| ss.iter().map(Part::Stmt).collect::<Vec<_>>();
         match self {
-            Stmt::Let(_, e) | Stmt::Eval(e) | Stmt::Return(Some(e)) => e.resolve(known),
-            Stmt::Assign(target, _, e) => {
-                e.resolve(known);
-                if let Target::Index(_, i) = target {
-                    i.resolve(known);
+            Part::Stmt(stmt) => match stmt {
+                Stmt::Let(_, e) | Stmt::Eval(e) | Stmt::Return(Some(e)) | Stmt::Assign(Target::Var(_), _, e) => {
+                    vec![Part::Expr(e)]
                 }
-            }
-            Stmt::If(c, a, b) => {
-                c.resolve(known);
-                a.iter_mut().chain(b.iter_mut()).for_each(|s| s.resolve(known));
-            }
-            Stmt::For(_, e, body) => {
-                e.resolve(known);
-                for s in body {
-                    s.resolve(known);
-                }
-            }
-            Stmt::Block(stmts) => stmts.iter_mut().for_each(|s| s.resolve(known)),
-            Stmt::Return(None) | Stmt::Break(_) => {}
-        }
-    }
-
-    fn always_unsupported(&self) -> bool {
-        match self {
-            Stmt::Let(_, e) | Stmt::Eval(e) | Stmt::Return(Some(e)) | Stmt::Assign(_, _, e) => e.always_unsupported(),
-            Stmt::If(c, ..) | Stmt::For(_, c, _) => c.always_unsupported(),
-            Stmt::Block(stmts) => stmts.iter().any(Stmt::always_unsupported),
-            Stmt::Return(None) | Stmt::Break(_) => false,
-        }
-    }
-
-    fn mutates(&self) -> bool {
-        match self {
-            Stmt::Assign(..) => true,
-            Stmt::Let(_, e) | Stmt::Eval(e) | Stmt::Return(Some(e)) => e.mutates(),
-            Stmt::If(c, a, b) => c.mutates() || a.iter().chain(b).any(Stmt::mutates),
-            Stmt::For(_, e, body) => e.mutates() || body.iter().any(Stmt::mutates),
-            Stmt::Block(stmts) => stmts.iter().any(Stmt::mutates),
-            Stmt::Return(None) | Stmt::Break(_) => false,
-        }
-    }
-}
-
-impl Expr {
-    fn resolve(&mut self, known: &std::collections::HashSet<String>) {
-        match self {
-            Expr::Script(key, args) if !known.contains(key.as_str()) => {
-                let name = key.rsplit_once('/').map_or(key.as_str(), |(name, _)| name);
-                *self = match super::lower::helper(name) {
-                    Some(helper) => Expr::Helper(helper, std::mem::take(args)),
-                    None => Expr::Unsupported,
-                };
-                self.resolve(known);
-            }
-            Expr::Script(_, args)
-            | Expr::Helper(_, args)
-            | Expr::Call(_, args)
-            | Expr::Array(args)
-            | Expr::And(args)
-            | Expr::Or(args) => {
-                for a in args {
-                    a.resolve(known);
-                }
-            }
-            Expr::Method(r, _, args) => {
-                r.resolve(known);
-                for a in args {
-                    a.resolve(known);
-                }
-            }
-            Expr::Prop(e, _) | Expr::Not(e) | Expr::Neg(e) => e.resolve(known),
-            Expr::Binary(_, a, b) | Expr::Index(a, b) => {
-                a.resolve(known);
-                b.resolve(known);
-            }
-            Expr::Map(entries) => entries.iter_mut().for_each(|(_, e)| e.resolve(known)),
-            Expr::Block(stmts) => stmts.iter_mut().for_each(|s| s.resolve(known)),
-            Expr::Closure { captured, .. } => captured.iter_mut().for_each(|a| a.resolve(known)),
-            Expr::Unit
-            | Expr::Bool(_)
-            | Expr::Int(_)
-            | Expr::Float(_)
-            | Expr::Str(_)
-            | Expr::Var(_)
-            | Expr::Unsupported => {}
-        }
-    }
-
-    /// The sub-expressions always evaluated with this one (not those of `&&`/`||` after the
-    /// first, nor closures and blocks).
-    fn always_unsupported(&self) -> bool {
-        match self {
-            Expr::Unsupported => true,
-            Expr::Prop(e, _) | Expr::Not(e) | Expr::Neg(e) => e.always_unsupported(),
-            Expr::Method(r, _, args) => r.always_unsupported() || args.iter().any(Expr::always_unsupported),
-            Expr::Call(_, args) | Expr::Array(args) | Expr::Script(_, args) | Expr::Helper(_, args) => {
-                args.iter().any(Expr::always_unsupported)
-            }
-            Expr::Binary(_, a, b) | Expr::Index(a, b) => a.always_unsupported() || b.always_unsupported(),
-            Expr::And(terms) | Expr::Or(terms) => terms.first().is_some_and(Expr::always_unsupported),
-            Expr::Map(entries) => entries.iter().any(|(_, e)| e.always_unsupported()),
-            Expr::Block(stmts) => stmts.iter().any(Stmt::always_unsupported),
-            Expr::Closure { captured, .. } => captured.iter().any(Expr::always_unsupported),
-            Expr::Unit | Expr::Bool(_) | Expr::Int(_) | Expr::Float(_) | Expr::Str(_) | Expr::Var(_) => false,
-        }
-    }
-
-    fn mutates(&self) -> bool {
-        match self {
-            Expr::Method(r, m, args) => matches!(m, Method::Push) || r.mutates() || args.iter().any(Expr::mutates),
-            Expr::Prop(e, _) | Expr::Not(e) | Expr::Neg(e) => e.mutates(),
-            Expr::Call(_, args)
-            | Expr::Array(args)
-            | Expr::And(args)
-            | Expr::Or(args)
-            | Expr::Script(_, args)
-            | Expr::Helper(_, args) => args.iter().any(Expr::mutates),
-            Expr::Binary(_, a, b) | Expr::Index(a, b) => a.mutates() || b.mutates(),
-            Expr::Map(entries) => entries.iter().any(|(_, e)| e.mutates()),
-            Expr::Block(stmts) => stmts.iter().any(Stmt::mutates),
-            Expr::Closure { captured, .. } => captured.iter().any(Expr::mutates),
-            Expr::Unit
-            | Expr::Bool(_)
-            | Expr::Int(_)
-            | Expr::Float(_)
-            | Expr::Str(_)
-            | Expr::Var(_)
-            | Expr::Unsupported => false,
+                Stmt::Assign(Target::Index(_, i), _, e) => vec![Part::Expr(i), Part::Expr(e)],
+                Stmt::If(c, ..) | Stmt::For(_, c, _) if always => vec![Part::Expr(c)],
+                Stmt::If(c, a, b) => [vec![Part::Expr(c)], stmts(a), stmts(b)].concat(),
+                Stmt::For(_, e, body) => [vec![Part::Expr(e)], stmts(body)].concat(),
+                Stmt::Block(ss) => stmts(ss),
+                Stmt::Return(None) | Stmt::Break(_) => Vec::new(),
+            },
+            Part::Expr(expr) => match expr {
+                Expr::Prop(e, _) | Expr::Not(e) | Expr::Neg(e) => vec![Part::Expr(e)],
+                Expr::Method(r, _, args) => [vec![Part::Expr(r)], exprs(args)].concat(),
+                Expr::And(terms) | Expr::Or(terms) if always => exprs(terms.get(..1).unwrap_or_default()),
+                Expr::Call(_, args)
+                | Expr::Array(args)
+                | Expr::And(args)
+                | Expr::Or(args)
+                | Expr::Script(_, args)
+                | Expr::Helper(_, args)
+                | Expr::Closure { captured: args, .. } => exprs(args),
+                Expr::Binary(_, a, b) | Expr::Index(a, b) => vec![Part::Expr(a), Part::Expr(b)],
+                Expr::Map(entries) => entries.iter().map(|(_, e)| Part::Expr(e)).collect(),
+                Expr::Block(ss) => stmts(ss),
+                Expr::Unit
+                | Expr::Bool(_)
+                | Expr::Int(_)
+                | Expr::Float(_)
+                | Expr::Str(_)
+                | Expr::Var(_)
+                | Expr::Unsupported => Vec::new(),
+            },
         }
     }
 }

@@ -54,7 +54,8 @@ pub fn guid_text(b: &[u8; 16]) -> [u8; 36] {
         }
         let byte = b.get(*src).copied().unwrap_or(0);
         if let Some(slot) = out.get_mut(pos..pos + 2) {
-            slot.copy_from_slice(&[HEX[usize::from(byte >> 4)], HEX[usize::from(byte & 15)]]);
+            let digit = |nibble: u8| HEX.get(usize::from(nibble)).copied().unwrap_or(b'0');
+            slot.copy_from_slice(&[digit(byte >> 4), digit(byte & 15)]);
         }
         pos += 2;
     }

@@ -43,6 +43,7 @@ pub struct LoadOptions {
 
 /// A rule file the lenient loader left out, with what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct BrokenRule {
     /// The rule's id: its file name without `.yaml` (a rule's id is its file name).
     pub id: String,
@@ -101,7 +102,7 @@ impl CompiledRule {
     }
 
     /// The compiled conditions by field name (`applies_when`, `when`, `message`), with their text.
-    pub fn conditions(&self) -> Vec<(&'static str, &CompiledCondition, &Located<String>)> {
+    pub(crate) fn conditions(&self) -> Vec<(&'static str, &CompiledCondition, &Located<String>)> {
         let mut out = Vec::new();
         if let (Some(c), Some(t)) = (&self.applies_when, &self.rule.applies_when) {
             out.push(("applies_when", c, t));
@@ -392,40 +393,50 @@ impl KnowledgeBase {
             .map(|r| r.rule.explains.iter().filter_map(|e| index.get(e.value.as_str()).copied()).collect())
             .collect();
         let mut mark = vec![Mark::New; self.rules.len()];
+        let set = |mark: &mut Vec<Mark>, node: usize, to: Mark| {
+            if let Some(slot) = mark.get_mut(node) {
+                *slot = to;
+            }
+        };
         for start in 0..self.rules.len() {
-            if mark[start] != Mark::New {
+            if mark.get(start) != Some(&Mark::New) {
                 continue;
             }
             // (node, next edge to follow); `path` holds the nodes on the stack, in order.
             let mut stack = vec![(start, 0usize)];
             let mut path = vec![start];
-            mark[start] = Mark::OnPath;
+            set(&mut mark, start, Mark::OnPath);
             while let Some(top) = stack.last_mut() {
                 let node = top.0;
-                let Some(&to) = edges[node].get(top.1) else {
-                    mark[node] = Mark::Done;
+                let Some(&to) = edges.get(node).and_then(|e| e.get(top.1)) else {
+                    set(&mut mark, node, Mark::Done);
                     stack.pop();
                     path.pop();
                     continue;
                 };
                 top.1 += 1;
-                match mark[to] {
-                    Mark::New => {
-                        mark[to] = Mark::OnPath;
+                match mark.get(to) {
+                    Some(Mark::New) => {
+                        set(&mut mark, to, Mark::OnPath);
                         stack.push((to, 0));
                         path.push(to);
                     }
-                    Mark::OnPath => {
+                    Some(Mark::OnPath) => {
                         let from = path.iter().position(|n| *n == to).unwrap_or(0);
-                        let ids: Vec<&str> =
-                            path[from..].iter().chain(std::iter::once(&to)).map(|n| self.rules[*n].id()).collect();
-                        let r = &self.rules[node];
+                        let ids: Vec<&str> = path
+                            .iter()
+                            .skip(from)
+                            .chain(std::iter::once(&to))
+                            .filter_map(|n| self.rules.get(*n))
+                            .map(CompiledRule::id)
+                            .collect();
+                        let Some(r) = self.rules.get(node) else { continue };
                         let file = self.source.origin.join(&r.path);
                         let at = r.rule.explains.first().map_or(&r.rule.id, |e| e);
                         let cycle = ids.join(" -> ");
                         problems.push(Diagnostic::spanned(&file, at, format!("`explains` forms a cycle: {cycle}")));
                     }
-                    Mark::Done => {}
+                    Some(Mark::Done) | None => {}
                 }
             }
         }
@@ -453,7 +464,7 @@ fn check_limits(source: &KbSource, manifest: &Manifest, problems: &mut Vec<Diagn
     for (field, message) in manifest.limits.problems() {
         let at = file.text.lines().enumerate().find_map(|(i, line)| {
             let column = line.find(&format!("{field}:"))?;
-            line[..column].trim().is_empty().then_some((i as u64 + 1, column as u64 + 1))
+            line.get(..column)?.trim().is_empty().then_some((i as u64 + 1, column as u64 + 1))
         });
         let (line, column) = at.unwrap_or((0, 0));
         problems.push(Diagnostic::at(&path, line, column, message));

@@ -118,6 +118,7 @@ pub struct RuleMutants {
 
 /// The result of [`KnowledgeBase::mutate`].
 #[derive(Debug, Clone, Serialize)]
+#[non_exhaustive]
 pub struct MutationReport {
     /// Mutants of the whole run.
     pub counts: Counts,

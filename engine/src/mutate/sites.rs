@@ -86,7 +86,7 @@ fn visit(expr: &Expr, src: &str, lines: &LineIndex, out: &mut Vec<Splice>) {
             let extents: Option<Vec<(usize, usize)>> =
                 operands.iter().map(|e| operand_extent(e, src, lines, is_and)).collect();
             let Some(extents) = extents else { return };
-            if extents.windows(2).any(|w| w[0].1 > w[1].0) {
+            if extents.windows(2).any(|w| matches!(w, [a, b] if a.1 > b.0)) {
                 return;
             }
             let n = extents.len();
@@ -95,9 +95,9 @@ fn visit(expr: &Expr, src: &str, lines: &LineIndex, out: &mut Vec<Splice>) {
                 out.push(Splice { kind: "negate", start: s, end: e, replacement: format!("!({text})") });
                 // Drop the operand with the operator that joins it to its neighbour.
                 let (start, end) = if i + 1 < n {
-                    (s, extents[i + 1].0)
+                    (s, extents.get(i + 1).map_or(e, |x| x.0))
                 } else if i > 0 {
-                    (extents[i - 1].1, e)
+                    (extents.get(i - 1).map_or(s, |x| x.1), e)
                 } else {
                     continue;
                 };
@@ -146,11 +146,11 @@ fn operand_extent(expr: &Expr, src: &str, lines: &LineIndex, is_and: bool) -> Op
     let mut e = scan_end(src, s, is_and);
     loop {
         let before = prev_non_blank(bytes, s);
-        let wrapped = before.is_some_and(|p| bytes[p] == b'(') && next_non_blank(bytes, e) == Some(b')');
+        let wrapped = before.is_some_and(|p| byte(bytes, p) == b'(') && next_non_blank(bytes, e) == Some(b')');
         if e > max && !wrapped {
             return (e > s).then_some((s, e));
         }
-        let p = before.filter(|p| bytes[*p] == b'(')?;
+        let p = before.filter(|p| byte(bytes, *p) == b'(')?;
         s = p;
         e = scan_end(src, s, is_and);
     }
@@ -169,7 +169,7 @@ fn subtree_span(expr: &Expr, lines: &LineIndex) -> Option<(usize, usize)> {
 }
 
 fn prev_non_blank(bytes: &[u8], before: usize) -> Option<usize> {
-    (0..before).rev().find(|&i| !bytes[i].is_ascii_whitespace())
+    (0..before).rev().find(|&i| !byte(bytes, i).is_ascii_whitespace())
 }
 
 fn next_non_blank(bytes: &[u8], from: usize) -> Option<u8> {
@@ -185,7 +185,7 @@ pub(crate) fn scan_end(src: &str, start: usize, stop_at_and: bool) -> usize {
     let mut depth = 0usize;
     let mut last = start;
     while i < b.len() {
-        let c = b[i];
+        let c = byte(b, i);
         let next = b.get(i + 1).copied();
         match c {
             b'"' | b'`' | b'\'' => {
@@ -194,21 +194,21 @@ pub(crate) fn scan_end(src: &str, start: usize, stop_at_and: bool) -> usize {
                 continue;
             }
             b'/' if next == Some(b'/') => {
-                while i < b.len() && b[i] != b'\n' {
+                while i < b.len() && byte(b, i) != b'\n' {
                     i += 1;
                 }
                 continue;
             }
             b'/' if next == Some(b'*') => {
                 i += 2;
-                while i < b.len() && !(b[i - 1] == b'*' && b[i] == b'/') {
+                while i < b.len() && !(byte(b, i - 1) == b'*' && byte(b, i) == b'/') {
                     i += 1;
                 }
                 i += 1;
                 continue;
             }
             b'(' | b'[' => depth += 1,
-            b'{' if depth == 0 && !(i > 0 && b[i - 1] == b'#') => break,
+            b'{' if depth == 0 && !(i > 0 && byte(b, i - 1) == b'#') => break,
             b'{' => depth += 1,
             b')' | b']' | b'}' if depth == 0 => break,
             b')' | b']' | b'}' => depth -= 1,
@@ -227,10 +227,10 @@ pub(crate) fn scan_end(src: &str, start: usize, stop_at_and: bool) -> usize {
 
 /// The index just after the string or character literal that opens at `open`.
 fn skip_quoted(b: &[u8], open: usize) -> usize {
-    let quote = b[open];
+    let quote = byte(b, open);
     let mut i = open + 1;
     while i < b.len() {
-        match b[i] {
+        match byte(b, i) {
             b'\\' => i += 2,
             c if c == quote => return i + 1,
             _ => i += 1,
@@ -290,29 +290,33 @@ fn strings(src: &str, at: usize, out: &mut Vec<Splice>) {
     let b = src.as_bytes();
     let Some(&quote) = b.get(at).filter(|q| **q == b'"' || **q == b'`') else { return };
     let end = skip_quoted(b, at);
-    if end > b.len() || end < at + 2 || b[end - 1] != quote {
+    if end > b.len() || end < at + 2 || byte(b, end - 1) != quote {
         return;
     }
-    let content = &src[at + 1..end - 1];
+    let content = src.get(at + 1..end - 1).unwrap_or_default();
     let q = quote as char;
     let emptied = if content.is_empty() { format!("{q}mutant{q}") } else { format!("{q}{q}") };
     out.push(Splice { kind: "string", start: at, end, replacement: emptied });
     let cb = content.as_bytes();
     let mut i = 0;
     while i < cb.len() {
-        if !cb[i].is_ascii_digit() {
+        if !byte(cb, i).is_ascii_digit() {
             i += 1;
             continue;
         }
         let run_start = i;
-        while i < cb.len() && cb[i].is_ascii_digit() {
+        while i < cb.len() && byte(cb, i).is_ascii_digit() {
             i += 1;
         }
-        let run = &content[run_start..i];
+        let run = content.get(run_start..i).unwrap_or_default();
         let Ok(n) = run.parse::<u64>() else { continue };
         let width = if run.starts_with('0') { run.len() } else { 0 };
         for shifted in [n.checked_sub(1), n.checked_add(1)].into_iter().flatten() {
-            let new = format!("{q}{}{shifted:0width$}{}{q}", &content[..run_start], &content[i..]);
+            let new = format!(
+                "{q}{}{shifted:0width$}{}{q}",
+                content.get(..run_start).unwrap_or_default(),
+                content.get(i..).unwrap_or_default()
+            );
             out.push(Splice { kind: "string", start: at, end, replacement: new });
         }
     }
@@ -334,7 +338,7 @@ impl<'a> LineIndex<'a> {
     pub(crate) fn offset(&self, pos: Position) -> Option<usize> {
         let line = pos.line()?;
         let column = pos.position()?;
-        let start = *self.starts.get(line.checked_sub(1)?)?;
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
         let text = self.src.get(start..)?;
         let offset = text.char_indices().nth(column.checked_sub(1)?).map(|(i, _)| i)?;
         Some(start + offset)
@@ -343,10 +347,15 @@ impl<'a> LineIndex<'a> {
     /// The Rhai position of a byte offset.
     pub(crate) fn position(&self, offset: usize) -> Position {
         let line = self.starts.partition_point(|s| *s <= offset).max(1);
-        let start = self.starts[line - 1];
+        let start = self.starts.get(line - 1).copied().unwrap_or(0);
         let column = self.src.get(start..offset).map_or(0, |t| t.chars().count()) + 1;
         Position::new(u16::try_from(line).unwrap_or(u16::MAX), u16::try_from(column).unwrap_or(u16::MAX))
     }
+}
+
+/// The byte at `i`, or 0 past the end (no byte of a condition's text is 0).
+fn byte(bytes: &[u8], i: usize) -> u8 {
+    bytes.get(i).copied().unwrap_or(0)
 }
 
 #[cfg(test)]

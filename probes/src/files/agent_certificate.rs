@@ -38,18 +38,19 @@ pub fn agent_id(bytes: &[u8]) -> Result<Option<String>, String> {
 }
 
 #[cfg(test)]
+#[path = "../../tests/support/agent_cert.rs"]
+mod agent_cert;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
-    /// A certificate like the agent's: subject CN = the tenant id, the agent id in the extension.
-    fn certificate(agent: Option<[u8; 16]>) -> rcgen::Certificate {
-        let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).expect("params");
-        params.distinguished_name.push(rcgen::DnType::CommonName, "513d8d3d-7498-4d8c-85ed-b485ed5c39a9");
-        if let Some(raw) = agent {
-            let oid: Vec<u64> = AGENT_ID_OID.split('.').map(|n| n.parse().expect("oid")).collect();
-            params.custom_extensions.push(rcgen::CustomExtension::from_oid_content(&oid, raw.to_vec()));
-        }
-        params.self_signed(&rcgen::KeyPair::generate().expect("key")).expect("certificate")
+    use super::agent_cert::{self, agent_certificate as certificate};
+
+    #[test]
+    fn the_test_certificate_carries_the_oid_the_probe_reads() {
+        let oid: Vec<String> = agent_cert::AGENT_ID_EXTENSION.iter().map(u64::to_string).collect();
+        assert_eq!(oid.join("."), AGENT_ID_OID);
     }
 
     #[test]

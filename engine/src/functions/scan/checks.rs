@@ -127,12 +127,13 @@ impl Check {
     pub(super) fn key<'a>(&self, v: &'a str) -> Option<&'a str> {
         let mut v = v;
         if let Some(m) = self.strip.as_ref().and_then(|re| re.find(v)) {
-            v = if m.start() == 0 { &v[m.end()..] } else { v };
+            v = if m.start() == 0 { v.get(m.end()..).unwrap_or_default() } else { v };
         }
         if let Some(seps) = &self.after_last
             && let Some(i) = v.rfind(|c| seps.contains(&c))
         {
-            v = v.get(i + v[i..].chars().next().map_or(1, char::len_utf8)..).unwrap_or("");
+            let separator = v.get(i..).and_then(|rest| rest.chars().next()).map_or(1, char::len_utf8);
+            v = v.get(i + separator..).unwrap_or("");
         }
         match &self.capture {
             None => Some(v),

@@ -24,7 +24,8 @@ pub(super) enum Cond {
 /// Whether the distinguished name `dn` (lower-cased) is `base` (lower-cased) or under it: it ends
 /// with `,` + `base`.
 pub(super) fn dn_under(dn: &str, base: &str) -> bool {
-    dn == base || (dn.len() > base.len() && dn.ends_with(base) && dn.as_bytes()[dn.len() - base.len() - 1] == b',')
+    dn == base
+        || (dn.len() > base.len() && dn.ends_with(base) && dn.as_bytes().get(dn.len() - base.len() - 1) == Some(&b','))
 }
 
 pub(super) fn parse_conds(conds: &Dynamic) -> R<Vec<(Name, Cond)>> {
