@@ -8,7 +8,8 @@ use syncdoctor_engine::{KnowledgeBase, LoadOptions};
 
 #[test]
 fn rule_docs_are_up_to_date() {
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..syncdoctor_bundled::load_options() };
     let kb = KnowledgeBase::load_dir(&common::root().join("rules"), options).unwrap_or_else(|e| panic!("{e}"));
     let dir = common::root().join("docs/rules");
     let update = std::env::var_os("SYNCDOCTOR_UPDATE_DOCS").is_some();
@@ -39,7 +40,7 @@ fn rule_docs_are_up_to_date() {
 #[test]
 fn helper_docs_are_up_to_date() {
     let path = common::root().join("docs/helpers.md");
-    let expected = syncdoctor_engine::catalog::markdown();
+    let expected = syncdoctor_engine::catalog::markdown(&syncdoctor_bundled::load_options().helpers);
     if std::env::var_os("SYNCDOCTOR_UPDATE_DOCS").is_some() {
         std::fs::write(&path, &expected).expect("write docs/helpers.md");
     }

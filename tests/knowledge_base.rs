@@ -6,7 +6,8 @@ mod common;
 use syncdoctor_engine::{EvalOptions, KnowledgeBase, LoadOptions, Snapshot};
 
 fn load() -> KnowledgeBase {
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..syncdoctor_bundled::load_options() };
     KnowledgeBase::load_dir(&common::root().join("rules"), options).unwrap_or_else(|e| panic!("{e}"))
 }
 

@@ -81,7 +81,8 @@ fn findings_survive_redaction_and_identifiers_do_not() {
         inputs.push((name, file.display().to_string(), None));
     }
     // Every rule test's snapshot, materialised by the engine's testing API.
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..syncdoctor_bundled::load_options() };
     let kb = KnowledgeBase::load_dir(&common::root().join("rules"), options).unwrap_or_else(|e| panic!("{e}"));
     let baselines = kb.baselines().unwrap_or_else(|e| panic!("{e}"));
     let tests = kb.test_documents(&baselines);

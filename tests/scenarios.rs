@@ -9,7 +9,8 @@ use syncdoctor_engine::{EvalOptions, KnowledgeBase, LoadOptions, Severity, Snaps
 
 #[test]
 fn scenarios_match_their_reports() {
-    let options = LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..LoadOptions::default() };
+    let options =
+        LoadOptions { snapshot_schema: Some(syncdoctor::schemas::snapshot()), ..syncdoctor_bundled::load_options() };
     let kb = KnowledgeBase::load_dir(&common::root().join("rules"), options).unwrap_or_else(|e| panic!("{e}"));
     let dir = common::root().join("tests/scenarios");
     let mut names: Vec<String> = std::fs::read_dir(&dir)

@@ -61,8 +61,10 @@ pub(crate) fn baseline_text(name: &str) -> String {
 }
 
 pub(crate) fn load_bundled() -> KnowledgeBase {
-    let options =
-        LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
+    let options = LoadOptions {
+        snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()),
+        ..syncdoctor_bundled::load_options()
+    };
     KnowledgeBase::load(KbSource::from_dir(&root().join("rules")).unwrap(), options).unwrap()
 }
 

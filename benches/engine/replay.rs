@@ -58,8 +58,10 @@ pub(crate) fn bench_replay() {
     println!("| workload | engine | native | throughput vs native | target |\n|---|---|---|---|---|");
     // The synthetic KB's native twin computes exactly what its conditions compute; the bundled
     // KB's native side only reads the same facts (see `NativeBundled`), so it flatters native.
-    let options =
-        LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
+    let options = LoadOptions {
+        snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()),
+        ..syncdoctor_bundled::load_options()
+    };
     let synthetic = KnowledgeBase::load(synthetic_kb(100, &[]), options).unwrap();
     let exact = |facts: &Value| -> Vec<String> {
         (0..100).filter(|i| native_condition(*i, facts) == Some(true)).map(|i| format!("syn-{i:04}")).collect()

@@ -43,8 +43,10 @@ pub(crate) const DQ_RULES: &[(&str, &str)] = &[
 pub(crate) fn dq_kb() -> KnowledgeBase {
     let extra: Vec<(String, String)> =
         DQ_RULES.iter().map(|(id, when)| (format!("data-quality/{id}.yaml"), rule_yaml(id, when))).collect();
-    let options =
-        LoadOptions { snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()), ..LoadOptions::default() };
+    let options = LoadOptions {
+        snapshot_schema: Some(syncdoctor_probes::schema::snapshot_schema()),
+        ..syncdoctor_bundled::load_options()
+    };
     KnowledgeBase::load(synthetic_kb(0, &extra), options).unwrap()
 }
 

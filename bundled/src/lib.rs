@@ -63,9 +63,10 @@ pub fn snapshot_schema() -> Option<serde_json::Value> {
 }
 
 /// The options every front end loads with: the snapshot schema, for snapshot validation and for
-/// checking the fact paths rules read.
+/// checking the fact paths rules read, and the helpers of the Entra vocabulary
+/// ([`syncdoctor_facts::helpers`]: `base64_to_guid`) the rules call.
 pub fn load_options() -> LoadOptions {
-    LoadOptions { snapshot_schema: snapshot_schema(), lenient: false }
+    LoadOptions { snapshot_schema: snapshot_schema(), lenient: false, helpers: vec![syncdoctor_facts::helpers()] }
 }
 
 /// Loads and compiles the knowledge base in `dir` (or the embedded one), with [`load_options`].

@@ -16,7 +16,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Compile once: every rule's conditions, the fact paths they read, the snapshot schema.
     let kb = KnowledgeBase::load_dir(
         &root.join("rules"),
-        LoadOptions { snapshot_schema: Some(schema), ..Default::default() },
+        // The Entra vocabulary's helpers (`base64_to_guid`) are added through the extension point.
+        LoadOptions { snapshot_schema: Some(schema), helpers: vec![syncdoctor_facts::helpers()], ..Default::default() },
     )?;
     let mut files: Vec<PathBuf> = std::env::args().skip(1).map(PathBuf::from).collect();
     if files.is_empty() {

@@ -180,8 +180,9 @@ impl Drop for DeadlineAllowance {
     }
 }
 
-/// Builds the sandboxed engine with the fact types and helper library registered.
-pub fn build_engine(limits: &Limits) -> Engine {
+/// Builds the sandboxed engine with the fact types, the helper library and the helpers of
+/// `extensions` registered.
+pub fn build_engine(limits: &Limits, extensions: &[crate::extension::Helpers]) -> Engine {
     let mut engine = Engine::new();
     engine
         .set_max_operations(limits.max_operations)
@@ -233,7 +234,11 @@ pub fn build_engine(limits: &Limits) -> Engine {
         Ok(None)
     });
     facts::api::register(&mut engine);
-    functions::register(&mut engine);
+    let conversions = extensions.iter().flat_map(|e| e.conversions.iter().copied()).collect();
+    functions::register(&mut engine, std::sync::Arc::new(conversions));
+    for extension in extensions {
+        (extension.register)(&mut engine);
+    }
     engine
 }
 

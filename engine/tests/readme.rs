@@ -7,7 +7,10 @@ fn readme_embedding_example() -> Result<(), syncdoctor_engine::Error> {
 
     std::env::set_current_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join(".."))
         .map_err(|e| syncdoctor_engine::Error::Io { path: "..".into(), source: e })?;
-    let kb = KnowledgeBase::load_dir(Path::new("rules"), LoadOptions::default())?;
+    // The bundled rules call helpers of the Entra vocabulary (`base64_to_guid`): the engine's
+    // extension point adds them (`syncdoctor_engine::extension`).
+    let options = LoadOptions { helpers: vec![syncdoctor_facts::helpers()], ..LoadOptions::default() };
+    let kb = KnowledgeBase::load_dir(Path::new("rules"), options)?;
     let mut matches = Vec::new();
     for path in ["rules/baselines/connect-sync.json", "examples/expired-service-account-password.json"] {
         let snapshot = Snapshot::from_path(Path::new(path), kb.snapshot_schema())?;

@@ -21,6 +21,7 @@ pub mod dirsync;
 pub mod entra;
 pub mod eventlog;
 pub mod fleet;
+pub mod guid;
 pub mod host;
 pub mod localdb;
 pub mod network;
@@ -30,6 +31,7 @@ pub mod services;
 pub mod sql;
 pub mod user_rights;
 
+pub use guid::helpers;
 pub use nullable::{Known, Nullable, gathered, known, lift};
 
 /// A fact snapshot: the envelope (`facts.md` "Envelope", `DESIGN.md` §4) and the facts.

@@ -142,7 +142,7 @@ pub fn guid_text(bytes: &[u8]) -> Option<String> {
             return Some(text.to_ascii_lowercase());
         }
     }
-    Some(syncdoctor_engine::guid::guid_string(bytes.try_into().ok()?))
+    Some(syncdoctor_facts::guid::guid_string(bytes.try_into().ok()?))
 }
 
 /// Whether a binary security descriptor has SE_DACL_PROTECTED in its control word.

@@ -23,10 +23,11 @@ pub struct CompiledCondition {
 }
 
 impl CompiledCondition {
-    /// Analyses a compiled AST. `fast` asks for the native fast path (conditions, not messages).
+    /// Analyses a compiled AST. `fast` asks for the native fast path (conditions, not messages),
+    /// which may call the engine's helpers and those of these extensions.
     /// `column_shift` is subtracted from the columns of reads on the first line (a message template
     /// is compiled wrapped in a back-quote).
-    pub(crate) fn new(ast: AST, fast: bool, column_shift: usize) -> Self {
+    pub(crate) fn new(ast: AST, fast: Option<&[crate::extension::Helpers]>, column_shift: usize) -> Self {
         let mut reads = analysis::reads(&ast);
         for r in &mut reads {
             if r.line == 1 {
@@ -34,7 +35,7 @@ impl CompiledCondition {
             }
         }
         let properties = analysis::properties(&ast);
-        let fast = if fast { crate::fast_path::lower(&ast) } else { None };
+        let fast = fast.and_then(|extensions| crate::fast_path::lower(&ast, extensions));
         CompiledCondition { ast, fast, reads, properties }
     }
 

@@ -10,15 +10,16 @@ use std::collections::{HashMap, HashSet};
 use rhai::{AST, ASTFlags, ASTNode, Dynamic, Expr as RExpr, FnPtr, ImmutableString, Stmt as RStmt};
 
 use super::program::{Closure, Expr, Func, Method, Op, Program, Stmt, Target};
+use crate::extension::Helpers;
 use crate::functions::size;
 
 /// Lowers a condition, or `None` when any part of it is outside the fast path.
-pub(crate) fn lower(ast: &AST) -> Option<Program> {
+pub(crate) fn lower(ast: &AST, extensions: &[Helpers]) -> Option<Program> {
     // Closures are called through their pointer's name; `fn`s by name and arity.
     let key = |f: &rhai::ScriptFuncDef| {
         if f.name.starts_with("anon$") { f.name.to_string() } else { script_key(&f.name, f.params.len()) }
     };
-    let lowering = Lowering { functions: ast.iter_fn_def().map(|f| key(f)).collect() };
+    let lowering = Lowering { functions: ast.iter_fn_def().map(|f| key(f)).collect(), extensions };
     let mut closures = HashMap::new();
     for f in ast.iter_fn_def() {
         let params: Vec<String> = f.params.iter().map(ImmutableString::to_string).collect();
@@ -31,11 +32,24 @@ pub(crate) fn lower(ast: &AST) -> Option<Program> {
 
 /// What lowering knows of the condition as a whole: the keys of its own functions (a call of any
 /// other name is a helper's).
-struct Lowering {
+struct Lowering<'e> {
     functions: HashSet<String>,
+    /// The extensions whose helpers the program may call (through Rhai).
+    extensions: &'e [Helpers],
 }
 
-impl Lowering {
+impl Lowering<'_> {
+    /// A pointer to the helper `name`, when it is one the fast path may call through Rhai: one of
+    /// the engine's own (every one in the [catalogue](crate::functions::catalog) is pure), one an
+    /// extension adds (pure by the extension point's contract) or a pure built-in.
+    fn helper(&self, name: &str) -> Option<rhai::FnPtr> {
+        let listed = |catalogue: &[crate::extension::Helper]| catalogue.iter().any(|h| h.name == name);
+        let known = listed(crate::functions::catalog::HELPERS)
+            || self.extensions.iter().any(|e| listed(e.catalogue))
+            || PURE_BUILTINS.contains(&name);
+        known.then(|| rhai::FnPtr::new(name).ok()).flatten()
+    }
+
     /// The lowered statements of one function. Its body's type is Rhai's own, so the function is put
     /// alone in an AST whose walk visits exactly its top-level statements.
     fn function_body(&self, f: &rhai::Shared<rhai::ScriptFuncDef>) -> Option<Vec<Stmt>> {
@@ -174,7 +188,7 @@ impl Lowering {
                 let args: Vec<Expr> = call.args.iter().map(|e| self.expr(e)).collect::<Option<_>>()?;
                 let Some(method) = Method::named(call.name.as_str()) else {
                     // A helper called as a method: the receiver is its first argument.
-                    let helper = helper(call.name.as_str())?;
+                    let helper = self.helper(call.name.as_str())?;
                     return Some(Expr::Helper(helper, std::iter::once(receiver).chain(args).collect()));
                 };
                 (args.len() == method.arity()).then(|| Expr::Method(Box::new(receiver), method, args))
@@ -235,7 +249,7 @@ impl Lowering {
                         return Some(if self.functions.contains(&key) {
                             Expr::Script(key, args)
                         } else {
-                            helper(name).map_or(Expr::Unsupported, |h| Expr::Helper(h, args))
+                            self.helper(name).map_or(Expr::Unsupported, |h| Expr::Helper(h, args))
                         });
                     }
                 };
@@ -283,14 +297,6 @@ fn constant(d: &Dynamic) -> Option<Expr> {
 fn closure_ref(d: &Dynamic, captured: Vec<Expr>) -> Option<Expr> {
     let ptr = d.read_lock::<FnPtr>()?;
     (ptr.is_anonymous() && !ptr.is_curried()).then(|| Expr::Closure { name: ptr.fn_name().to_owned(), captured })
-}
-
-/// A pointer to the helper `name`, when it is one the fast path may call through Rhai: one of
-/// the engine's own (every one in the [catalogue](crate::functions::catalog) is pure) or a pure
-/// built-in.
-pub(super) fn helper(name: &str) -> Option<rhai::FnPtr> {
-    let known = crate::functions::catalog::HELPERS.iter().any(|h| h.name == name) || PURE_BUILTINS.contains(&name);
-    known.then(|| rhai::FnPtr::new(name).ok()).flatten()
 }
 
 /// How a condition's own function is found: its name and arity.

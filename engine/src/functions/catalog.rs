@@ -7,22 +7,8 @@
 //! own table of those (each needs its semantics mirrored), and calls every other helper listed here
 //! through Rhai (they are pure: none changes its arguments).
 
-/// One helper.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Helper {
-    /// The name conditions call.
-    pub name: &'static str,
-    /// How it is called.
-    pub call: &'static str,
-    /// What it returns.
-    pub returns: &'static str,
-    /// A condition that uses it and is `true` on [`EXAMPLE_FACTS`] at [`EXAMPLE_NOW`].
-    pub example: &'static str,
-    /// The group it is listed under in `docs/helpers.md`.
-    pub group: &'static str,
-    /// The fast path runs it natively.
-    pub native: bool,
-}
+pub use crate::extension::Helper;
+use crate::extension::Helpers;
 
 /// The facts the examples run against.
 pub const EXAMPLE_FACTS: &str = r#"{
@@ -209,14 +195,6 @@ pub const HELPERS: &[Helper] = &[
         false,
     ),
     h(
-        "Characters",
-        "base64_to_guid",
-        "base64_to_guid(s)",
-        "the GUID (lower case, Microsoft's byte order) 16 bytes of base64 encode; `\"\"` otherwise",
-        "base64_to_guid(facts.entra_users[0].on_premises_immutable_id) == facts.ad.users[0].object_guid",
-        false,
-    ),
-    h(
         "Presence",
         "has",
         "has(path)",
@@ -300,8 +278,8 @@ pub const HELPERS: &[Helper] = &[
         "Scans",
         "matched",
         "matched(list, fields, others, other_fields[, options])",
-        "the items whose `fields` hold a value, ignoring case, of `other_fields` on some item of `others` (options convert values: `#{others: \"base64_to_guid\"}`)",
-        r#"matched(facts.ad.users, "object_guid", facts.entra_users, "on_premises_immutable_id", #{others: "base64_to_guid"}).len() == 1"#,
+        "the items whose `fields` hold a value, ignoring case, of `other_fields` on some item of `others` (options filter them, and convert values by a conversion an extension adds: `#{others: \"base64_to_guid\"}` with syncdoctor-facts)",
+        r#"matched(facts.ad.users, "mail", facts.entra_users, "upn", #{where: #{dn: "OU=Staff"}}).len() == 1"#,
         false,
     ),
     h(
@@ -418,30 +396,37 @@ pub const HELPERS: &[Helper] = &[
     ),
 ];
 
-/// `docs/helpers.md`: the catalogue as Markdown, one table per group.
+/// `docs/helpers.md`: the catalogue as Markdown, one table per group, then those of `extensions`
+/// (each group named with the extension that adds it).
 #[must_use]
-pub fn markdown() -> String {
+pub fn markdown(extensions: &[Helpers]) -> String {
     let mut out = String::from(
-        "# Condition helpers\n\nGenerated from `engine/src/functions/catalog.rs` (`SYNCDOCTOR_UPDATE_DOCS=1 cargo test --test docs` \
+        "# Condition helpers\n\nGenerated from `engine/src/functions/catalog.rs` and the catalogues of the extensions the \
+         bundled knowledge base loads with (`facts/src/guid.rs`; `SYNCDOCTOR_UPDATE_DOCS=1 cargo test --test docs` \
          rewrites it). Every example is a test: it is evaluated in the sandbox against the example facts of the \
          catalogue and must be `true`. *Native* helpers also run on the fast path, without Rhai.\n",
     );
-    let mut groups: Vec<&str> = Vec::new();
-    for helper in HELPERS {
-        if !groups.contains(&helper.group) {
-            groups.push(helper.group);
+    let mut sections: Vec<(&[Helper], &str)> = vec![(HELPERS, "")];
+    sections.extend(extensions.iter().map(|e| (e.catalogue, e.name)));
+    for (catalogue, added_by) in sections {
+        let mut groups: Vec<&str> = Vec::new();
+        for helper in catalogue {
+            if !groups.contains(&helper.group) {
+                groups.push(helper.group);
+            }
         }
-    }
-    for group in groups {
-        out.push_str(&format!("\n## {group}\n\n| helper | returns | example | native |\n|---|---|---|---|\n"));
-        for helper in HELPERS.iter().filter(|x| x.group == group) {
-            out.push_str(&format!(
-                "| `{}` | {} | `{}` | {} |\n",
-                helper.call.replace('|', "\\|"),
-                helper.returns.replace('|', "\\|"),
-                helper.example.replace('|', "\\|"),
-                if helper.native { "yes" } else { "" }
-            ));
+        for group in groups {
+            let heading = if added_by.is_empty() { group.to_owned() } else { format!("{group} (added by {added_by})") };
+            out.push_str(&format!("\n## {heading}\n\n| helper | returns | example | native |\n|---|---|---|---|\n"));
+            for helper in catalogue.iter().filter(|x| x.group == group) {
+                out.push_str(&format!(
+                    "| `{}` | {} | `{}` | {} |\n",
+                    helper.call.replace('|', "\\|"),
+                    helper.returns.replace('|', "\\|"),
+                    helper.example.replace('|', "\\|"),
+                    if helper.native { "yes" } else { "" }
+                ));
+            }
         }
     }
     out
@@ -449,47 +434,11 @@ pub fn markdown() -> String {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::Arc;
-
-    use rhai::{Dynamic, Scope};
-
     use super::*;
-    use crate::facts::context::SnapshotScope;
-    use crate::facts::handle::Fact;
-    use crate::facts::tree::FactTree;
-    use crate::sandbox::{Limits, build_engine};
 
     #[test]
     fn every_example_is_true_on_the_example_facts() {
-        let facts: serde_json::Value = serde_json::from_str(EXAMPLE_FACTS).expect("example facts");
-        let tree = Arc::new(FactTree::from_value(&facts, "facts"));
-        let now: jiff::Timestamp = EXAMPLE_NOW.parse().expect("a timestamp");
-        let _installed = SnapshotScope::enter(Arc::clone(&tree), now, false);
-        let mut engine = build_engine(&Limits::default());
-        // Property names the examples read (`.upn`), as the loader registers those of its rules.
-        let mut properties = std::collections::BTreeSet::new();
-        for helper in HELPERS {
-            let text = helper.example;
-            for (at, _) in text.match_indices('.') {
-                let name: String = text[at + 1..].chars().take_while(|c| c.is_ascii_lowercase() || *c == '_').collect();
-                let call = text[at + 1 + name.len()..].starts_with('(');
-                if !name.is_empty() && !call {
-                    properties.insert(name);
-                }
-            }
-        }
-        crate::facts::api::register_properties(&mut engine, properties.iter().map(String::as_str));
-        let mut failures = Vec::new();
-        for helper in HELPERS {
-            let mut scope = Scope::new();
-            scope.push("facts", Fact::root(Arc::clone(&tree)));
-            match engine.eval_with_scope::<Dynamic>(&mut scope, helper.example) {
-                Ok(v) if v.as_bool() == Ok(true) => {}
-                Ok(v) => failures.push(format!("{}: `{}` gave {v:?}", helper.name, helper.example)),
-                Err(e) => failures.push(format!("{}: `{}` failed: {e}", helper.name, helper.example)),
-            }
-            assert!(helper.example.contains(helper.name), "{}: the example does not call it", helper.name);
-        }
+        let failures = crate::helper_examples::failing_examples(HELPERS, &[]);
         assert!(failures.is_empty(), "{} examples are not true:\n{}", failures.len(), failures.join("\n"));
     }
 
@@ -510,7 +459,10 @@ mod tests {
                 let path = entry.path();
                 if path.is_dir() {
                     dirs.push(path);
-                } else if path.extension().is_some_and(|e| e == "rs") && !path.ends_with("catalog.rs") {
+                } else if path.extension().is_some_and(|e| e == "rs")
+                    && !path.ends_with("catalog.rs")
+                    && !path.ends_with("tests.rs")
+                {
                     files.push(path);
                 }
             }

@@ -7,7 +7,6 @@
 pub mod catalog;
 pub mod chars;
 pub mod collections;
-pub mod guid;
 pub mod presence;
 pub mod scan;
 pub mod size;
@@ -17,16 +16,18 @@ pub mod version;
 
 use rhai::{Engine, EvalAltResult, Position};
 
+/// The conversions `matched`/`unmatched` may apply by name (those of the engine's extensions).
+pub(crate) type Conversions = std::sync::Arc<Vec<(&'static str, crate::extension::Conversion)>>;
+
 /// Registers every helper module.
-pub(crate) fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine, conversions: Conversions) {
     time::register(engine);
     version::register(engine);
     size::register(engine);
     text::register(engine);
     collections::register(engine);
     chars::register(engine);
-    guid::register(engine);
-    scan::register(engine);
+    scan::register(engine, &conversions);
     presence::register(engine);
 }
 

@@ -312,7 +312,7 @@ impl KnowledgeBase {
 
 /// The rule with one condition replaced by a mutant (run in Rhai only).
 fn mutant_rule(rule: &CompiledRule, field: &str, ast: AST) -> CompiledRule {
-    let mutant = CompiledCondition::new(ast, false, 0);
+    let mutant = CompiledCondition::new(ast, None, 0);
     let (when, applies_when) = if field == "when" {
         (mutant, rule.applies_when.as_ref().map(CompiledCondition::interpreted_copy))
     } else {

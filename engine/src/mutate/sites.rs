@@ -363,7 +363,7 @@ mod tests {
     use super::*;
 
     fn mutants(src: &str) -> Vec<(String, String)> {
-        let engine = crate::sandbox::build_engine(&crate::sandbox::Limits::default());
+        let engine = crate::sandbox::build_engine(&crate::sandbox::Limits::default(), &[]);
         let ast = engine.compile(src).unwrap();
         splices(&ast, src).into_iter().map(|s| (s.kind.to_owned(), s.apply(src))).collect()
     }

@@ -3,7 +3,7 @@
 
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use syncdoctor_engine::guid::{base64_16, guid_bytes, guid_string};
+use syncdoctor_facts::guid::{base64_16, guid_bytes, guid_string};
 
 use super::redactor::{Redactor, apply_case, base64_encode, is_guid, public_first_octet, split_unescaped};
 use super::vocabulary::{KEEP_GUIDS, KEEP_SUFFIXES, PUBLIC_CA_ORGS, TEXT_TLDS, TEXT_TOKEN};

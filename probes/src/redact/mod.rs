@@ -35,7 +35,7 @@ use std::collections::BTreeSet;
 use std::net::Ipv4Addr;
 
 use serde_json::Value;
-use syncdoctor_engine::guid::base64_16;
+use syncdoctor_facts::guid::base64_16;
 
 use redactor::{Redactor, is_guid, keep_number};
 use vocabulary::{KEEP_GUIDS, KEEP_SUFFIXES, KEEP_WORDS, PUBLIC_CA_ORGS};

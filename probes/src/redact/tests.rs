@@ -2,7 +2,7 @@
 
 use super::*;
 use serde_json::json;
-use syncdoctor_engine::guid::guid_string;
+use syncdoctor_facts::guid::guid_string;
 
 fn facts(f: Value) -> Value {
     redact(&json!({"schema_version": 1, "facts": f}), b"k")["facts"].clone()

@@ -4,7 +4,7 @@ mod reads {
     use super::super::*;
 
     fn read_paths(script: &str) -> Vec<String> {
-        let engine = crate::sandbox::build_engine(&crate::sandbox::Limits::default());
+        let engine = crate::sandbox::build_engine(&crate::sandbox::Limits::default(), &[]);
         let ast = engine.compile_with_scope(&crate::kb::scope_template(), script).unwrap_or_else(|e| panic!("{e}"));
         let mut out: Vec<String> = reads(&ast)
             .into_iter()
@@ -71,7 +71,7 @@ mod determinism {
 
     /// The reads of `script`, analysed `times` times (each analysis builds its own maps).
     fn distinct_analyses(script: &str, times: usize) -> BTreeSet<Vec<Read>> {
-        let engine = crate::sandbox::build_engine(&crate::sandbox::Limits::default());
+        let engine = crate::sandbox::build_engine(&crate::sandbox::Limits::default(), &[]);
         let ast = engine.compile_with_scope(&crate::kb::scope_template(), script).unwrap_or_else(|e| panic!("{e}"));
         (0..times).map(|_| reads(&ast)).collect()
     }

@@ -6,13 +6,15 @@ use super::conds::{Filter, parse_conds};
 use super::list::{
     Field, Key, KeySet, List, Name, Presence, R, entries, item_value, string_arg, string_list, visit, with_list,
 };
-use crate::functions::guid::{base64_16, guid_text};
+use crate::extension::Conversion;
 use crate::functions::helper_error;
 
-#[derive(Clone, Copy, PartialEq)]
+/// How values are converted before they are compared: not at all, or by a named conversion of
+/// one of the engine's extensions.
+#[derive(Clone, Copy)]
 pub(super) enum Convert {
     None,
-    Base64ToGuid,
+    By(Conversion),
 }
 
 impl Convert {
@@ -20,10 +22,7 @@ impl Convert {
     pub(super) fn key(self, s: &str) -> Option<Key> {
         match self {
             Convert::None => Some(Key::of(s)),
-            Convert::Base64ToGuid => {
-                let text = guid_text(&base64_16(s)?);
-                std::str::from_utf8(&text).ok().map(Key::of)
-            }
+            Convert::By(convert) => convert(s).map(|text| Key::of(&text)),
         }
     }
 }
@@ -37,7 +36,7 @@ pub(super) struct MatchOptions {
     others_filter: Filter,
 }
 
-pub(super) fn parse_match_options(options: &Dynamic) -> R<MatchOptions> {
+pub(super) fn parse_match_options(options: &Dynamic, known: &[(&'static str, Conversion)]) -> R<MatchOptions> {
     let mut o = MatchOptions::default();
     if options.is_unit() {
         return Ok(o);
@@ -45,9 +44,12 @@ pub(super) fn parse_match_options(options: &Dynamic) -> R<MatchOptions> {
     for (key, v) in entries(options, "matched options")? {
         let convert = |v: &Dynamic| -> R<Convert> {
             match string_arg(v, &key)?.as_str() {
-                "base64_to_guid" => Ok(Convert::Base64ToGuid),
                 "" | "none" => Ok(Convert::None),
-                other => Err(helper_error(format!("{key}: unknown conversion {other:?} (known: base64_to_guid)"))),
+                name => known.iter().find(|(n, _)| *n == name).map(|(_, f)| Convert::By(*f)).ok_or_else(|| {
+                    let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+                    let names = if names.is_empty() { "none".to_owned() } else { names.join(", ") };
+                    helper_error(format!("{key}: unknown conversion {name:?} (known: {names})"))
+                }),
             }
         };
         match key.as_str() {
@@ -74,9 +76,10 @@ pub(super) fn match_items(
     other_fields: &Dynamic,
     options: &Dynamic,
     keep_matched: bool,
+    conversions: &[(&'static str, Conversion)],
 ) -> R<Array> {
     let other_fields: Vec<Name> = string_list(other_fields, "other_fields")?.iter().map(|f| Name::new(f)).collect();
-    let options = parse_match_options(options)?;
+    let options = parse_match_options(options, conversions)?;
     let mine = options.mine.unwrap_or(Convert::None);
     let theirs = options.theirs.unwrap_or(Convert::None);
     let mut known = KeySet::default();

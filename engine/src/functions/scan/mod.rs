@@ -75,7 +75,7 @@ type R<T> = Result<T, Box<EvalAltResult>>;
 /// Registers the list scans for one type of list argument (taken by reference: a 200,000-item
 /// array is not copied for the call).
 macro_rules! register_lists {
-    ($engine:ident, $t:ty) => {
+    ($engine:ident, $t:ty, $conversions:ident) => {
         $engine.register_fn("select_where", |list: &mut $t, conds: Dynamic| -> R<Array> {
             filter_items(List::from(&*list), &conds, true)
         });
@@ -113,12 +113,14 @@ macro_rules! register_lists {
             },
         );
         for (name, keep) in [("matched", true), ("unmatched", false)] {
+            let known = std::sync::Arc::clone($conversions);
             $engine.register_fn(
                 name,
                 move |list: &mut $t, fields: Dynamic, others: Dynamic, other_fields: Dynamic| -> R<Array> {
-                    match_items(List::from(&*list), &fields, &others, &other_fields, &Dynamic::UNIT, keep)
+                    match_items(List::from(&*list), &fields, &others, &other_fields, &Dynamic::UNIT, keep, &known)
                 },
             );
+            let known = std::sync::Arc::clone($conversions);
             $engine.register_fn(
                 name,
                 move |list: &mut $t,
@@ -127,14 +129,14 @@ macro_rules! register_lists {
                       other_fields: Dynamic,
                       options: Dynamic|
                       -> R<Array> {
-                    match_items(List::from(&*list), &fields, &others, &other_fields, &options, keep)
+                    match_items(List::from(&*list), &fields, &others, &other_fields, &options, keep, &known)
                 },
             );
         }
     };
 }
 
-pub(crate) fn register(engine: &mut Engine) {
-    register_lists!(engine, crate::facts::handle::Fact);
-    register_lists!(engine, Array);
+pub(crate) fn register(engine: &mut Engine, conversions: &crate::functions::Conversions) {
+    register_lists!(engine, crate::facts::handle::Fact, conversions);
+    register_lists!(engine, Array, conversions);
 }

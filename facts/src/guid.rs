@@ -1,15 +1,40 @@
 //! GUIDs and the base64 source anchors that encode them (`ms-DS-ConsistencyGuid`,
-//! `onPremisesImmutableId`).
-//!
-//! | function | returns | example |
-//! |---|---|---|
-//! | `base64_to_guid(s)` | the GUID (lower-case `8-4-4-4-12`) whose 16 bytes, in Microsoft's mixed-endian layout, `s` encodes in base64; `""` if `s` is not 16 bytes of base64 | `base64_to_guid("CLCXG2Sy80eZSRb0B36Jtw==") == "1b97b008-b264-47f3-9949-16f4077e89b7"` |
+//! `onPremisesImmutableId`), for the probes (which read objectGUIDs off the wire) and for
+//! conditions: [`helpers`] adds `base64_to_guid` and the conversion of the same name to the
+//! engine (its [extension point](syncdoctor_engine::extension)).
 
-use rhai::{Engine, ImmutableString};
+use syncdoctor_engine::extension::rhai::{Engine, ImmutableString};
+use syncdoctor_engine::extension::{Conversion, Helper, Helpers};
 
-pub(crate) fn register(engine: &mut Engine) {
+/// The helpers this vocabulary adds to conditions: `base64_to_guid(s)`, and the conversion
+/// `"base64_to_guid"` for `matched`/`unmatched` (`#{others: "base64_to_guid"}` compares objectGUIDs
+/// with the `onPremisesImmutableId` values that encode them). The bundled knowledge base needs them.
+pub fn helpers() -> Helpers {
+    Helpers { name: "syncdoctor-facts", register, catalogue: CATALOGUE, conversions: CONVERSIONS }
+}
+
+fn register(engine: &mut Engine) {
     engine.register_fn("base64_to_guid", |s: ImmutableString| base64_to_guid(&s).unwrap_or_default());
 }
+
+const CATALOGUE: &[Helper] = &[
+    Helper::new(
+        "GUIDs",
+        "base64_to_guid",
+        "base64_to_guid(s)",
+        "the GUID (lower case, Microsoft's byte order) 16 bytes of base64 encode; `\"\"` otherwise",
+        "base64_to_guid(facts.entra_users[0].on_premises_immutable_id) == facts.ad.users[0].object_guid",
+    ),
+    Helper::new(
+        "GUIDs",
+        "matched",
+        "matched(list, fields, others, other_fields, #{others: \"base64_to_guid\"})",
+        "the items whose `fields` hold the GUID a base64 value of `other_fields` encodes (`field: \"base64_to_guid\"` converts the items' values instead)",
+        r#"matched(facts.ad.users, "object_guid", facts.entra_users, "on_premises_immutable_id", #{others: "base64_to_guid"}).len() == 1"#,
+    ),
+];
+
+const CONVERSIONS: &[(&str, Conversion)] = &[("base64_to_guid", base64_to_guid)];
 
 /// The 6-bit value of one standard base64 character (`A–Z a–z 0–9 + /`).
 pub fn base64_value(c: u8) -> Option<u8> {
@@ -91,6 +116,19 @@ pub fn base64_to_guid(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_example_of_the_helpers_is_true() {
+        let failures = helpers().failing_examples();
+        assert!(failures.is_empty(), "{}", failures.join("\n"));
+    }
+
+    #[test]
+    fn base64_to_guid_is_empty_for_what_is_not_16_bytes_of_base64() {
+        assert_eq!(base64_to_guid("CLCXG2Sy80eZSRb0B36Jtw==").as_deref(), Some("1b97b008-b264-47f3-9949-16f4077e89b7"));
+        assert_eq!(base64_to_guid("not base64!"), None);
+        assert_eq!(base64_to_guid("AAAA"), None);
+    }
 
     #[test]
     fn guids_round_trip_between_text_and_bytes() {
