@@ -87,7 +87,7 @@ pub struct Helper {
 }
 
 impl Helper {
-    /// A helper a vocabulary adds ([`Helpers`](crate::extension::Helpers)): listed under `group`,
+    /// A helper a vocabulary adds ([`Helpers`]): listed under `group`,
     /// called as `call`, returning what `returns` says; `example` calls it and is `true` on
     /// [`EXAMPLE_FACTS`](crate::catalog::EXAMPLE_FACTS) at [`EXAMPLE_NOW`](crate::catalog::EXAMPLE_NOW). The fast path calls it through Rhai.
     pub const fn new(
