@@ -382,7 +382,7 @@ fn rules_new_refuses_unknown_areas_and_taken_ids_and_adds_catalog_entries() {
     let out = run(&["rules", "lint"]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
-    assert!(err.contains("localdb-log-full.yaml:5: `title` still holds a `TODO` placeholder"), "{err}");
+    assert!(err.contains("localdb-log-full.yaml:5:8: `title` still holds a `TODO` placeholder"), "{err}");
     assert!(err.contains("needs at least one `expect: inconclusive` test"), "{err}");
     assert!(err.contains("`references`: cite the article(s)"), "{err}");
     let out = run(&["rules", "lint", "--format", "sarif"]);

@@ -50,7 +50,7 @@ pub mod waiver;
 pub use condition::CompiledCondition;
 pub use diagnostic::{Diagnostic, parse_yaml, render as render_diagnostics};
 pub use error::{Error, Result, panic_message};
-pub use eval::{EvalOptions, Progress, RuleTiming};
+pub use eval::{EvalOptions, PARALLEL_NODES, Progress, RuleTiming};
 pub use explain::{Explanation, Term};
 pub use fact_path::{FactPath, Segment};
 pub use functions::catalog;

@@ -18,7 +18,7 @@
 //! let problems = lint::lint(KnowledgeBase::load(source, LoadOptions::default()));
 //! // No tests, and a placeholder title.
 //! assert!(problems.iter().any(|p| p.check == lint::TESTS));
-//! assert!(problems.iter().any(|p| p.check == lint::PLACEHOLDERS && p.diagnostic.line == 4));
+//! assert!(problems.iter().any(|p| p.check == lint::PLACEHOLDERS && (p.diagnostic.line, p.diagnostic.column) == (4, 8)));
 //! ```
 
 use crate::diagnostic::Diagnostic;
@@ -185,31 +185,31 @@ fn tests(r: &CompiledRule, file: &std::path::Path, problems: &mut Vec<Problem>) 
 /// `TODO` in a rule's texts, located at the line of the file that holds it.
 fn placeholders(kb: &KnowledgeBase, r: &CompiledRule, file: &std::path::Path, problems: &mut Vec<Problem>) {
     let rule = &r.rule;
-    let mut texts: Vec<(&str, &str)> = vec![
-        ("title", &rule.title),
-        ("symptom", &rule.symptom),
-        ("cause", &rule.cause),
-        ("resolution.summary", &rule.resolution.summary),
+    // Each text with the JSON pointer of its place in the rule file.
+    let mut texts: Vec<(String, &str)> = vec![
+        ("/title".into(), &rule.title),
+        ("/symptom".into(), &rule.symptom),
+        ("/cause".into(), &rule.cause),
+        ("/resolution/summary".into(), &rule.resolution.summary),
     ];
-    texts.extend(rule.resolution.steps.iter().map(|s| ("resolution.steps", s.as_str())));
-    texts.extend(rule.references.iter().map(|r| ("references", r.title.as_str())));
+    texts.extend(rule.resolution.steps.iter().enumerate().map(|(i, s)| (format!("/resolution/steps/{i}"), s.as_str())));
+    texts.extend(rule.references.iter().enumerate().map(|(i, r)| (format!("/references/{i}/title"), r.title.as_str())));
     if let Some(message) = &rule.message {
-        texts.push(("message", &message.value));
+        texts.push(("/message".into(), &message.value));
     }
-    let source = kb.source.get(&r.path.to_string_lossy()).map_or("", |f| f.text.as_str());
-    for (field, text) in texts {
+    let mut locations = None;
+    for (pointer, text) in texts {
         if !text.contains("TODO") {
             continue;
         }
-        // The first line of the file with this text's TODO (texts may be folded over lines).
-        let line = source
-            .lines()
-            .position(|l| l.contains("TODO") && text.lines().any(|t| !t.trim().is_empty() && l.contains(t.trim())))
-            .or_else(|| source.lines().position(|l| l.contains("TODO")))
-            .map_or(0, |i| i as u64 + 1);
+        let locations = locations.get_or_insert_with(|| {
+            crate::locate::YamlLocations::new(kb.source.get(&r.path.to_string_lossy()).map_or("", |f| f.text.as_str()))
+        });
+        let (line, column) = locations.locate(&pointer).unwrap_or((0, 0));
+        let field = pointer.trim_start_matches('/').replace('/', ".");
         problems.push(Problem::new(
             PLACEHOLDERS,
-            Diagnostic::at(file, line, 0, format!("`{field}` still holds a `TODO` placeholder")),
+            Diagnostic::at(file, line, column, format!("`{field}` still holds a `TODO` placeholder")),
         ));
     }
 }

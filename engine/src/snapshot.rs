@@ -236,6 +236,12 @@ impl Snapshot {
         &self.facts
     }
 
+    /// How many nodes (objects, lists and values) the facts have: what decides whether a
+    /// snapshot's rules are judged on several threads ([`PARALLEL_NODES`](crate::PARALLEL_NODES)).
+    pub fn nodes(&self) -> usize {
+        self.facts.len()
+    }
+
     /// The whole `facts` object as JSON.
     pub fn facts_value(&self) -> Value {
         self.facts.to_value(self.facts.root())

@@ -4,6 +4,7 @@ mod assemble;
 
 use std::borrow::Cow;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::time::{Duration, Instant};
 
 use rhai::{AST, Dynamic, EvalAltResult};
@@ -40,6 +41,11 @@ pub struct Progress<'a> {
     /// The rule about to run.
     pub rule_id: &'a str,
 }
+
+/// The number of fact-tree nodes from which a snapshot's rules are judged on several threads (a
+/// 200,000-user directory has millions; a Connect server's snapshot, a few hundred): below it,
+/// starting threads costs more than it saves.
+pub const PARALLEL_NODES: usize = 100_000;
 
 /// How long one rule took (see [`KnowledgeBase::evaluate_profiled`]).
 #[derive(Debug, Clone, PartialEq)]
@@ -118,41 +124,93 @@ impl KnowledgeBase {
         (report, timings)
     }
 
-    /// Judges the selected rules and assembles the report; times each rule only when asked to.
+    /// Judges the selected rules and assembles the report; times each rule only when asked to. A
+    /// large snapshot's rules are shared out among threads ([`PARALLEL_NODES`]); each rule is
+    /// judged alone either way, so the report is the same.
     fn run_all(
         &self,
         snapshot: &Snapshot,
         options: &EvalOptions,
-        mut timings: Option<&mut Vec<RuleTiming>>,
+        timings: Option<&mut Vec<RuleTiming>>,
         progress: &mut dyn FnMut(Progress<'_>),
     ) -> Report {
-        let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
-        let mut runtime = self.runtime_for(snapshot);
-        runtime.fast_path = !options.interpret_only;
         let selected: Vec<&CompiledRule> = self
             .rules
             .iter()
             .filter(|r| options.only.as_ref().is_none_or(|only| only.iter().any(|id| id == r.id())))
             .collect();
-        let mut judged = Vec::with_capacity(self.rules.len());
         let total = selected.len();
-        for (done, rule) in selected.into_iter().enumerate() {
-            progress(Progress { done, total, rule_id: rule.id() });
-            let started = timings.is_some().then(Instant::now);
-            let judgement = self.judge(rule, snapshot, &mut runtime);
-            if let (Some(timings), Some(started)) = (timings.as_deref_mut(), started) {
-                let (operations, native) = runtime.take_operations();
-                timings.push(RuleTiming {
-                    rule_id: rule.id().to_owned(),
-                    elapsed: started.elapsed(),
-                    operations,
-                    native,
-                    outcome: judgement.outcome,
-                });
+        let timed = timings.is_some();
+        let next = AtomicUsize::new(0);
+        // One worker: takes the next rule until none is left, in a runtime of its own.
+        let work = |report: &mut dyn FnMut(usize, &CompiledRule)| {
+            let _installed = SnapshotScope::enter(Arc::clone(snapshot.facts()), snapshot.collected_at, false);
+            let mut runtime = self.runtime_for(snapshot);
+            runtime.fast_path = !options.interpret_only;
+            let mut judged = Vec::new();
+            loop {
+                let i = next.fetch_add(1, AtomicOrdering::Relaxed);
+                let Some(rule) = selected.get(i) else { break };
+                report(i, rule);
+                judged.push((i, self.judge_timed(rule, snapshot, &mut runtime, timed)));
             }
-            judged.push((rule, judgement));
+            judged
+        };
+        let mut report = |done: usize, rule: &CompiledRule| progress(Progress { done, total, rule_id: rule.id() });
+        let workers =
+            if snapshot.facts().len() >= PARALLEL_NODES { rayon::current_num_threads().min(total).max(1) } else { 1 };
+        let mut judged = if workers > 1 {
+            std::thread::scope(|s| {
+                let helpers: Vec<_> = (1..workers).map(|_| s.spawn(|| work(&mut |_, _| {}))).collect();
+                let mut judged = work(&mut report);
+                for helper in helpers {
+                    match helper.join() {
+                        Ok(more) => judged.extend(more),
+                        // A panic while judging a rule surfaces as it would on one thread.
+                        Err(panic) => std::panic::resume_unwind(panic),
+                    }
+                }
+                judged
+            })
+        } else {
+            work(&mut report)
+        };
+        judged.sort_by_key(|(i, _)| *i);
+        let mut kept = Vec::with_capacity(judged.len());
+        let mut times = Vec::new();
+        for (i, (judgement, timing)) in judged {
+            times.extend(timing);
+            if let Some(rule) = selected.get(i) {
+                kept.push((*rule, judgement));
+            }
         }
-        self.assemble(snapshot, judged, options)
+        if let Some(timings) = timings {
+            timings.extend(times);
+        }
+        self.assemble(snapshot, kept, options)
+    }
+
+    /// [`judge`](Self::judge), with how long it took when `timed`.
+    fn judge_timed(
+        &self,
+        rule: &CompiledRule,
+        snapshot: &Snapshot,
+        runtime: &mut Runtime,
+        timed: bool,
+    ) -> (Judgement, Option<RuleTiming>) {
+        let started = timed.then(Instant::now);
+        let judgement = self.judge(rule, snapshot, runtime);
+        let timing = started.map(|started| {
+            let (operations, native) = runtime.take_operations();
+            RuleTiming {
+                rule_id: rule.id().to_owned(),
+                elapsed: started.elapsed(),
+                operations,
+                native,
+                outcome: judgement.outcome,
+            }
+        });
+        (judgement, timing)
     }
 
     /// Evaluates one rule (for rule tests and `explain`).
