@@ -3,8 +3,6 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use serde_saphyr::Spanned;
-
 /// One problem, located in a file.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Diagnostic {
@@ -30,8 +28,8 @@ impl Diagnostic {
     }
 
     /// A problem at a spanned YAML value.
-    pub(crate) fn spanned<T>(file: &Path, value: &Spanned<T>, message: impl Into<String>) -> Self {
-        Self::at(file, value.referenced.line(), value.referenced.column(), message)
+    pub(crate) fn spanned<T>(file: &Path, value: &crate::rule::Located<T>, message: impl Into<String>) -> Self {
+        Self::at(file, value.line, value.column, message)
     }
 
     /// A problem reported by the YAML deserializer (with its own location when it has one).

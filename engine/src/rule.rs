@@ -5,10 +5,58 @@ use std::collections::BTreeMap;
 
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_saphyr::Spanned;
+/// A value with the line and column it came from in its YAML file (1-based; 0 when it was not read
+/// from a file).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub struct Located<T> {
+    /// The value.
+    pub value: T,
+    /// Its line.
+    pub line: u64,
+    /// Its column.
+    pub column: u64,
+}
 
-/// A value with the line and column it came from in its YAML file.
-pub type Located<T> = Spanned<T>;
+impl<T> Located<T> {
+    /// A value not read from a file (line and column 0).
+    pub fn unlocated(value: T) -> Self {
+        Located { value, line: 0, column: 0 }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Located<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        // The YAML reader's own spanned value, turned into one of the engine's.
+        let spanned = serde_saphyr::Spanned::<T>::deserialize(deserializer)?;
+        let at = spanned.referenced;
+        Ok(Located { value: spanned.value, line: at.line(), column: at.column() })
+    }
+}
+
+impl<T: Serialize> Serialize for Located<T> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.value.serialize(serializer)
+    }
+}
+
+impl<T: JsonSchema> JsonSchema for Located<T> {
+    fn inline_schema() -> bool {
+        T::inline_schema()
+    }
+
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        T::schema_name()
+    }
+
+    fn schema_id() -> std::borrow::Cow<'static, str> {
+        T::schema_id()
+    }
+
+    fn json_schema(generator: &mut schemars::SchemaGenerator) -> schemars::Schema {
+        T::json_schema(generator)
+    }
+}
 
 /// One knowledge-base rule.
 #[derive(Debug, Clone, Deserialize, JsonSchema)]

@@ -158,7 +158,7 @@ impl Waivers {
             else {
                 continue;
             };
-            let at = format!("{}:{}:{}", file.display(), entry.rule.referenced.line(), entry.rule.referenced.column());
+            let at = format!("{}:{}:{}", file.display(), entry.rule.line, entry.rule.column);
             entries.push(Compiled {
                 shown: Waiver {
                     rule: entry.rule.value.clone(),

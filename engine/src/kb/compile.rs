@@ -45,7 +45,7 @@ pub(crate) fn compile_message(
 
 /// Maps a position inside a YAML scalar's text to a line and column of the file.
 pub(crate) fn position_in_file(file_text: &str, source: &Located<String>, pos: Position) -> (u64, u64) {
-    let (line, column) = (source.referenced.line(), source.referenced.column());
+    let (line, column) = (source.line, source.column);
     let (Some(rel_line), rel_col) = (pos.line(), pos.position().unwrap_or(1)) else {
         return (line, column);
     };
