@@ -12,7 +12,6 @@ use serde_json::Value;
 
 use crate::facts::context::{self, SnapshotScope};
 use crate::facts::handle::{Fact, NullFact, dynamic_to_json};
-use crate::facts::tree::Node;
 use crate::kb::{CompiledRule, KnowledgeBase, scope_template};
 use crate::report::{Affected, Finding, MAX_AFFECTED_ITEMS, Report};
 use crate::rule::Outcome;
@@ -454,14 +453,7 @@ fn product_mismatch(products: &[crate::rule::Located<String>], snapshot: &Snapsh
     }
     let tree = snapshot.facts();
     let id = tree.lookup(tree.root(), "products")?;
-    let present: Vec<String> = tree
-        .items(id)
-        .iter()
-        .filter_map(|c| match tree.node(*c) {
-            Node::Str(s) => Some(s.to_string()),
-            _ => None,
-        })
-        .collect();
+    let present: Vec<String> = tree.items(id).iter().filter_map(|c| tree.str(*c).map(str::to_owned)).collect();
     if products.iter().any(|p| present.contains(&p.value)) {
         return None;
     }

@@ -4,7 +4,7 @@
 use rhai::{Array, Dynamic, Engine, EvalAltResult, FnPtr, INT, ImmutableString, NativeCallContext, Position};
 
 use super::handle::{Fact, NullFact};
-use super::tree::Node;
+use super::tree::{FactTree, Node, NodeId};
 
 type RhaiResult<T> = Result<T, Box<EvalAltResult>>;
 
@@ -125,13 +125,13 @@ fn fact_contains(f: &Fact, value: &Dynamic) -> bool {
     if !f.is_list() {
         return value.read_lock::<ImmutableString>().is_some_and(|k| f.tree.get(f.id, &k).is_some());
     }
-    f.tree.items(f.id).iter().any(|id| leaf_equals(f.tree.node(*id), value))
+    f.tree.items(f.id).iter().any(|id| leaf_equals(&f.tree, *id, value))
 }
 
 /// Whether a leaf node equals a plain Rhai value (same type and value).
-pub(crate) fn leaf_equals(node: &Node, value: &Dynamic) -> bool {
-    match node {
-        Node::Str(s) => value.read_lock::<ImmutableString>().is_some_and(|v| *v == *s),
+pub(crate) fn leaf_equals(tree: &FactTree, id: NodeId, value: &Dynamic) -> bool {
+    match tree.node(id) {
+        Node::Str(s) => value.read_lock::<ImmutableString>().is_some_and(|v| v.as_str() == tree.text(*s)),
         Node::Int(i) => value.as_int().is_ok_and(|v| v == *i),
         Node::Float(x) => value.as_float().is_ok_and(|v| v == *x),
         Node::Bool(b) => value.as_bool().is_ok_and(|v| v == *b),

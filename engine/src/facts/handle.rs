@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use rhai::{Dynamic, EvalAltResult, Position};
+use rhai::{Dynamic, EvalAltResult, ImmutableString, Position};
 use serde_json::Value;
 
 use super::context;
@@ -93,7 +93,7 @@ pub(crate) fn wrap(tree: &Arc<FactTree>, id: NodeId) -> Dynamic {
         Node::Bool(b) => Dynamic::from_bool(context::read_bool(id, *b)),
         Node::Int(i) => Dynamic::from_int(*i),
         Node::Float(f) => Dynamic::from_float(*f),
-        Node::Str(s) => Dynamic::from(s.clone()),
+        Node::Str(s) => Dynamic::from(ImmutableString::from(tree.text(*s))),
         Node::List { .. } | Node::Map { .. } => Dynamic::from(Fact { tree: Arc::clone(tree), id }),
     }
 }

@@ -127,7 +127,7 @@ impl<'a> JsonNode<'a, TreeJson> for TreeNode<'a> {
 
     fn as_string(&self) -> Option<Cow<'a, str>> {
         match self.node() {
-            Node::Str(s) => Some(Cow::Borrowed(s.as_str())),
+            Node::Str(s) => Some(Cow::Borrowed(self.tree.text(*s))),
             _ => None,
         }
     }
@@ -164,7 +164,7 @@ impl<'a> JsonNode<'a, TreeJson> for TreeNode<'a> {
 
     fn equals_value(&self, expected: &Value) -> bool {
         match (self.node(), expected) {
-            (Node::Str(s), Value::String(e)) => s.as_str() == e,
+            (Node::Str(s), Value::String(e)) => self.tree.text(*s) == e,
             (Node::Str(_), _) | (_, Value::String(_)) => false,
             (Node::Bool(b), Value::Bool(e)) => b == e,
             (Node::Null, Value::Null) => true,

@@ -2,7 +2,8 @@
 //!
 //! Every node lives in one arena; a [`FactTree`] is shared behind an `Arc` and a node is addressed by
 //! its index, so handing a sub-tree to a condition costs one reference-count increment. Strings are
-//! stored as Rhai [`ImmutableString`]s (shared), so reading a leaf never copies its text either.
+//! ranges of one text buffer ([`Text`]): a million users' values are one allocation, not millions,
+//! and the native readers (the fast path, the scans, schema validation) read them in place.
 //! Object keys are interned: 200,000 user objects share one copy of each attribute name.
 
 use std::collections::HashMap;
@@ -24,8 +25,8 @@ pub enum Node {
     Int(i64),
     /// A float (or an integer too large for `i64`).
     Float(f64),
-    /// A string.
-    Str(ImmutableString),
+    /// A string (its text: [`FactTree::text`]).
+    Str(Text),
     /// An array: `len` children starting at `start` in the child table.
     List {
         /// First entry in the child table.
@@ -42,6 +43,20 @@ pub enum Node {
     },
 }
 
+/// A string of a [`FactTree`]: a range of the tree's text buffer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Text {
+    start: u32,
+    len: u32,
+}
+
+impl Text {
+    /// Its length in bytes.
+    pub fn len(self) -> usize {
+        self.len as usize
+    }
+}
+
 /// The parent of the document's root node (it has none).
 const NO_PARENT: NodeId = NodeId::MAX;
 
@@ -56,6 +71,8 @@ pub struct FactTree {
     parents: Vec<NodeId>,
     children: Vec<NodeId>,
     entries: Vec<(ImmutableString, NodeId)>,
+    /// The text of every string node, one after the other.
+    text: String,
     prefix: String,
     root: NodeId,
 }
@@ -73,6 +90,9 @@ impl FactTree {
     /// as in `serde_json`.
     pub fn from_json_str(text: &str, prefix: &str) -> Result<Self, serde_json::Error> {
         let mut builder = Builder::new(prefix);
+        // The strings' text is never longer than the document's: reserved once, it is never copied
+        // while it grows, and the pages it does not use are never touched (nor resident).
+        builder.tree.text.reserve(text.len());
         let mut deserializer = serde_json::Deserializer::from_str(text);
         serde::de::DeserializeSeed::deserialize(
             NodeSeed { builder: &mut builder, parent: NO_PARENT },
@@ -199,11 +219,25 @@ impl FactTree {
             Node::Bool(b) => Value::Bool(*b),
             Node::Int(i) => Value::from(*i),
             Node::Float(f) => serde_json::Number::from_f64(*f).map_or(Value::Null, Value::Number),
-            Node::Str(s) => Value::String(s.to_string()),
+            Node::Str(s) => Value::String(self.text(*s).to_owned()),
             Node::List { .. } => Value::Array(self.items(id).iter().map(|c| self.to_value(*c)).collect()),
             Node::Map { .. } => {
                 Value::Object(self.entries(id).iter().map(|(k, c)| (k.to_string(), self.to_value(*c))).collect())
             }
+        }
+    }
+
+    /// The text of a string node.
+    pub fn text(&self, text: Text) -> &str {
+        let start = text.start as usize;
+        self.text.get(start..start + text.len()).unwrap_or_default()
+    }
+
+    /// The string a node holds, if it is a string.
+    pub fn str(&self, id: NodeId) -> Option<&str> {
+        match self.node(id) {
+            Node::Str(t) => Some(self.text(*t)),
+            _ => None,
         }
     }
 
@@ -255,7 +289,10 @@ impl Builder {
                 let node = n.as_i64().map_or_else(|| Node::Float(n.as_f64().unwrap_or(f64::NAN)), Node::Int);
                 self.push(node, parent)
             }
-            Value::String(s) => self.push(Node::Str(s.as_str().into()), parent),
+            Value::String(s) => {
+                let node = self.text(s);
+                self.push(node, parent)
+            }
             Value::Array(items) => {
                 let id = self.push(Node::Null, parent);
                 let ids: Vec<NodeId> = items.iter().map(|v| self.add(v, id)).collect();
@@ -274,6 +311,14 @@ impl Builder {
                 id
             }
         }
+    }
+
+    /// A string node for `s`, its text appended to the tree's buffer (the buffer is bounded by
+    /// the input limit, far below 4 GiB).
+    fn text(&mut self, s: &str) -> Node {
+        let start = u32::try_from(self.tree.text.len()).unwrap_or(u32::MAX);
+        self.tree.text.push_str(s);
+        Node::Str(Text { start, len: u32::try_from(s.len()).unwrap_or(0) })
     }
 
     fn set(&mut self, id: NodeId, node: Node) {
@@ -331,7 +376,8 @@ impl<'de> serde::de::Visitor<'de> for NodeSeed<'_> {
     }
 
     fn visit_str<E>(self, v: &str) -> Result<NodeId, E> {
-        Ok(self.builder.push(Node::Str(v.into()), self.parent))
+        let node = self.builder.text(v);
+        Ok(self.builder.push(node, self.parent))
     }
 
     fn visit_unit<E>(self) -> Result<NodeId, E> {

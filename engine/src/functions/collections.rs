@@ -53,16 +53,10 @@ fn field_strings(item: &Dynamic, field: &str) -> Vec<String> {
             return Vec::new();
         };
         return match fact.tree.node(id) {
-            Node::Str(s) => vec![s.to_lowercase()],
-            Node::List { .. } => fact
-                .tree
-                .items(id)
-                .iter()
-                .filter_map(|c| match fact.tree.node(*c) {
-                    Node::Str(s) => Some(s.to_lowercase()),
-                    _ => None,
-                })
-                .collect(),
+            Node::Str(s) => vec![fact.tree.text(*s).to_lowercase()],
+            Node::List { .. } => {
+                fact.tree.items(id).iter().filter_map(|c| fact.tree.str(*c).map(str::to_lowercase)).collect()
+            }
             _ => Vec::new(),
         };
     }

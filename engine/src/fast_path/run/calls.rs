@@ -222,7 +222,7 @@ impl<'a> Env<'a> {
         match receiver {
             V::Node(tree, id) => match tree.node(id) {
                 Node::List { .. } => {
-                    Ok(V::Bool(tree.items(id).iter().any(|c| leaf_equals(tree.node(*c), self.leaf(value)))))
+                    Ok(V::Bool(tree.items(id).iter().any(|c| leaf_equals(tree, *c, self.leaf(value)))))
                 }
                 Node::Map { .. } => Ok(V::Bool(tree.get(id, self.string(value).ok_or(BAIL)?).is_some())),
                 _ => Err(BAIL),

@@ -22,7 +22,7 @@ impl<'a> Env<'a> {
             Node::Float(x) => V::Float(*x),
             // Rhai refuses a string over its size limit wherever a function returns one.
             Node::Str(s) if s.len() > self.limits.max_string_size => return Err(BAIL),
-            Node::Str(s) => V::Str(s.as_str()),
+            Node::Str(s) => V::Str(tree.text(*s)),
             Node::List { .. } | Node::Map { .. } => V::Node(tree, id),
         })
     }
@@ -273,9 +273,9 @@ pub(super) fn position(index: i64, len: usize) -> Option<usize> {
 }
 
 /// `contains` on a fact list: an element of the same type and value (as [`crate::facts::api`]).
-pub(super) fn leaf_equals(node: &Node, value: Leaf<'_>) -> bool {
-    match (node, value) {
-        (Node::Str(s), Leaf::Str(v)) => s.as_str() == v,
+pub(super) fn leaf_equals(tree: &FactTree, id: NodeId, value: Leaf<'_>) -> bool {
+    match (tree.node(id), value) {
+        (Node::Str(s), Leaf::Str(v)) => tree.text(*s) == v,
         (Node::Int(i), Leaf::Int(v)) => *i == v,
         (Node::Float(x), Leaf::Float(v)) => *x == v,
         (Node::Bool(b), Leaf::Bool(v)) => *b == v,

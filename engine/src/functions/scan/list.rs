@@ -224,10 +224,10 @@ impl Field<'_> {
         match self {
             Field::Absent | Field::Null => {}
             Field::Node(tree, id) => match tree.node(*id) {
-                Node::Str(s) => f(s),
+                Node::Str(s) => f(tree.text(*s)),
                 Node::List { .. } => {
                     for c in tree.items(*id) {
-                        if let Node::Str(s) = tree.node(*c) {
+                        if let Some(s) = tree.str(*c) {
                             f(s);
                         }
                     }
@@ -245,7 +245,7 @@ impl Field<'_> {
             Field::Node(tree, id) => match tree.node(*id) {
                 Node::Int(i) => Some(*i as FLOAT),
                 Node::Float(x) => Some(*x),
-                Node::Str(s) => Some(s.chars().count() as FLOAT),
+                Node::Str(s) => Some(tree.text(*s).chars().count() as FLOAT),
                 Node::List { len, .. } => Some(FLOAT::from(*len)),
                 _ => None,
             },
@@ -261,7 +261,7 @@ impl Field<'_> {
                 Node::Bool(b) => Scalar::Bool(*b),
                 Node::Int(i) => Scalar::Int(*i),
                 Node::Float(x) => Scalar::Float(*x),
-                Node::Str(s) => Scalar::Str(s.to_lowercase()),
+                Node::Str(s) => Scalar::Str(tree.text(*s).to_lowercase()),
                 _ => Scalar::None,
             },
             Field::Value(d) => Scalar::of(d),
@@ -393,7 +393,7 @@ pub(super) fn node_dynamic(tree: &Arc<FactTree>, id: NodeId) -> Dynamic {
         Node::Bool(b) => Dynamic::from_bool(*b),
         Node::Int(i) => Dynamic::from_int(*i),
         Node::Float(x) => Dynamic::from_float(*x),
-        Node::Str(s) => Dynamic::from(s.clone()),
+        Node::Str(s) => Dynamic::from(rhai::ImmutableString::from(tree.text(*s))),
         Node::List { .. } | Node::Map { .. } => Dynamic::from(Fact { tree: Arc::clone(tree), id }),
     }
 }
