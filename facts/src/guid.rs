@@ -123,6 +123,23 @@ mod tests {
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 
+    /// Published pairs of a GUID and its base64 form as .NET's `[GUID]…ToByteArray()` and
+    /// `[Convert]::ToBase64String` give it (the ImmutableId Entra ID holds for an objectGUID):
+    /// scripting.up-in-the.cloud, "Convert a GUID into Base64 and vice versa"
+    /// (https://scripting.up-in-the.cloud/aadc/convert-a-guid-into-a-base64-encoded-string.html), and
+    /// ILM Best Practices, "Revisiting GUIDs, Octets and Base64"
+    /// (http://blog.ilmbestpractices.com/2012/12/revisiting-guids-octets-and-base64.html).
+    #[test]
+    fn published_guid_and_immutable_id_pairs_convert_both_ways() {
+        for (guid, base64) in [
+            ("3ab39606-c642-489b-84b6-58c038d3ef39", "BpazOkLGm0iEtljAONPvOQ=="),
+            ("8c4ac332-975f-4717-ad7b-ba4a4e968fff", "MsNKjF+XF0ete7pKTpaP/w=="),
+        ] {
+            assert_eq!(base64_to_guid(base64).as_deref(), Some(guid), "{base64}");
+            assert_eq!(guid_bytes(guid), base64_16(base64), "{guid}");
+        }
+    }
+
     #[test]
     fn base64_to_guid_is_empty_for_what_is_not_16_bytes_of_base64() {
         assert_eq!(base64_to_guid("CLCXG2Sy80eZSRb0B36Jtw==").as_deref(), Some("1b97b008-b264-47f3-9949-16f4077e89b7"));
